@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+
+# Roles, not groups, decide what people may do.
+admin.site.unregister(Group)
+
+
+class UserCreateForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "phone", "role"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "phone", "role", "is_active"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreateForm
+    list_display = ["full_name", "email", "phone", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["full_name", "email", "phone"]
+    ordering = ["full_name"]
+    filter_horizontal = []
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "phone", "role", "is_active"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "full_name",
+                    "phone",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+            },
+        )
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        # People with history are deactivated, never deleted.
+        return False

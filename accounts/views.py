@@ -1,0 +1,34 @@
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from accounts.access import allow_roles, public
+from accounts.models import ALL_ROLES, STAFF_ROLES
+from accounts.selectors import people_counts
+
+
+@require_safe
+@allow_roles(*ALL_ROLES)
+def dashboard(request):
+    """Each role's landing page at `/`."""
+    user = request.user
+    context = {"profile": user}
+    if user.role in STAFF_ROLES:
+        context["counts"] = people_counts()
+    return render(request, f"accounts/dashboard_{user.role}.html", context)
+
+
+@require_safe
+@never_cache
+@public
+def healthz(request):
+    """200 `ok` when the database answers, 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

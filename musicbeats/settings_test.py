@@ -1,0 +1,24 @@
+"""Settings for the test suite: fast hashing, in-memory mail, no HTTPS redirect."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("INSECURE_HTTP", "1")
+os.environ.setdefault("SECRET_KEY", "test-" + "k3y-for-the-test-suite-only-" * 3)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from musicbeats.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A local-memory cache per test process keeps rate-limit counters out of other runs;
+# tests that need the shared database cache ask for it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Static files come from the finders (no collectstatic before tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+# The admin site's own login page would bypass allauth's rate limits; send it there.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "MusicBeats administration"
+admin.site.site_title = "MusicBeats"
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "musicbeats.errors.bad_request"
+handler403 = "musicbeats.errors.permission_denied"
+handler404 = "musicbeats.errors.page_not_found"
+handler500 = "musicbeats.errors.server_error"

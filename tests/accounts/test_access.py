@@ -1,0 +1,114 @@
+"""Default deny: every URL declares who may use it, and the declaration holds.
+
+`EXPECTED` is written here by hand, independently of the decorators on the views: a view
+whose declaration drifts from what the product promises fails the matrix test, and a new
+URL without a row here fails `test_every_own_url_is_in_the_access_matrix`.
+"""
+
+import pytest
+from django.urls import reverse
+
+from accounts.access import PUBLIC, THIRD_PARTY_MODULES, access_of
+from accounts.models import Role
+from tests.urlwalk import walk
+
+ALL = set(Role)
+STAFF = {Role.ADMIN, Role.OFFICE}
+
+# url name -> (reverse kwargs, roles that get 200, or PUBLIC)
+EXPECTED = {
+    "dashboard": ({}, ALL),
+    "healthz": ({}, PUBLIC),
+}
+
+
+def is_third_party(route):
+    # Every view under the admin namespace is wrapped by admin_site.admin_view (is_staff).
+    return route.namespace == "admin" or route.module.startswith(THIRD_PARTY_MODULES)
+
+
+def own_routes():
+    return [route for route in walk() if not is_third_party(route)]
+
+
+def test_every_url_declares_its_access():
+    undeclared = [
+        f"{route.pattern} ({route.module})"
+        for route in own_routes()
+        if access_of(route.view) is None
+    ]
+    assert undeclared == [], f"URLs without an access rule: {undeclared}"
+
+
+def test_every_own_url_is_in_the_access_matrix():
+    names = {route.name for route in own_routes()}
+    assert None not in names, "every URL of ours has a name"
+    assert names == set(EXPECTED)
+
+
+def test_declarations_match_the_matrix():
+    for route in own_routes():
+        _kwargs, expected = EXPECTED[route.name]
+        declared = access_of(route.view)
+        assert declared == (PUBLIC if expected == PUBLIC else frozenset(expected)), route.name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_anonymous(client, db, name):
+    kwargs, allowed = EXPECTED[name]
+    url = reverse(name, kwargs=kwargs)
+    response = client.get(url)
+    if allowed == PUBLIC:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_role(client, users_by_role, name, role):
+    kwargs, allowed = EXPECTED[name]
+    client.force_login(users_by_role[role])
+    response = client.get(reverse(name, kwargs=kwargs))
+    if allowed == PUBLIC or role in allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert b"You may not open this page" in response.content
+
+
+def test_navigation_links_only_to_pages_the_role_may_use(client, users_by_role):
+    from django.urls import resolve
+
+    from accounts.context_processors import NAVIGATION
+
+    for role, items in NAVIGATION.items():
+        client.force_login(users_by_role[role])
+        page = client.get("/").content.decode()
+        for label, name in items:
+            url = reverse(name)
+            assert f'href="{url}"' in page, (role, label)
+            access = access_of(resolve(url).func)
+            if name.startswith("admin:"):
+                assert role == Role.ADMIN
+            else:
+                assert access == PUBLIC or role in access, (role, name)
+
+
+def test_admin_site_is_for_the_admin_role_only(client, users_by_role):
+    for role, user in users_by_role.items():
+        client.force_login(user)
+        response = client.get("/admin/")
+        if role == Role.ADMIN:
+            assert response.status_code == 200
+        else:
+            # allauth's secure_admin_login: a non-staff user is not let in.
+            assert response.status_code in (302, 403)
+            assert b"Site administration" not in response.content
+
+
+def test_admin_login_goes_through_allauth(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))

@@ -1,0 +1,232 @@
+"""Site-wide behaviour: health, error pages, security headers, settings, SQLite setup."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.test import Client, override_settings
+
+from accounts.models import Role, User
+from musicbeats import settings as settings_module
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k" * 20 + "9f8Zq-Xy3Lm0pQrStUvWx_Yz12345678Ab"
+
+
+# Variables the test settings set for this process; a production process has none.
+PRODUCTION_UNSET = {
+    "DEBUG",
+    "SECRET_KEY",
+    "INSECURE_HTTP",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def run_python(code, **env):
+    """Run `code` in a fresh interpreter with production-like settings from `env`."""
+    full_env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_UNSET}
+    full_env |= {"DJANGO_SETTINGS_MODULE": "musicbeats.settings", **env}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True
+    )
+
+
+def test_healthz_answers_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, db):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with mock.patch.object(connection, "cursor", broken_cursor):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+@pytest.mark.urls("tests.urls_boom")
+def test_unhandled_error_shows_our_plain_500_page(db):
+    client = Client(raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
+    assert b"Traceback" not in response.content
+    assert b"ZeroDivisionError" not in response.content
+
+
+def test_security_headers_on_every_page(client, db):
+    response = client.get("/accounts/login/")
+    csp = response["Content-Security-Policy"]
+    directives = dict(
+        [*part.strip().split(" ", 1), ""][:2] for part in csp.split(";") if part.strip()
+    )
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in directives["script-src"]
+    assert "unsafe-inline" not in directives.get("style-src", "")
+    assert "'nonce-" in directives["script-src"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client, users_by_role):
+    for user in users_by_role.values():
+        client.force_login(user)
+        for url in ["/", "/accounts/password/change/"]:
+            html = client.get(url).content.decode()
+            assert " style=" not in html, url
+            assert "<style" not in html, url
+            for tag in html.split("<script")[1:]:
+                opening = tag.split(">", 1)[0]
+                assert "src=" in opening, f"inline script on {url}"
+
+
+@override_settings(
+    SECURE_HSTS_SECONDS=31536000, SESSION_COOKIE_SECURE=True, SECURE_SSL_REDIRECT=False
+)
+def test_production_sends_hsts_and_secure_cookies(db, office_user):
+    client = Client()
+    response = client.post(
+        "/accounts/login/",
+        {"login": office_user.email, "password": "correct-horse-battery"},
+        secure=True,
+    )
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.cookies["sessionid"]["secure"] is True
+    assert response.cookies["sessionid"]["httponly"] is True
+
+
+def test_deploy_check_passes_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in PRODUCTION_UNSET},
+            "DJANGO_SETTINGS_MODULE": "musicbeats.settings",
+            "SECRET_KEY": STRONG_KEY,
+            "ALLOWED_HOSTS": "music.example.in",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_defaults_are_https_only():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0,"
+        " s.SECURE_SSL_REDIRECT, s.DEBUG)"
+    )
+    result = run_python(code, SECRET_KEY=STRONG_KEY)
+    assert result.stdout.split() == ["True", "True", "True", "True", "False"], result.stderr
+    result = run_python(code, SECRET_KEY=STRONG_KEY, INSECURE_HTTP="1")
+    assert result.stdout.split() == ["False", "False", "False", "False", "False"], result.stderr
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "a" * 60])
+def test_production_refuses_a_missing_or_weak_secret_key(key):
+    env = {} if key is None else {"SECRET_KEY": key}
+    result = run_python("import django; django.setup()", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_settings_helpers_fail_loudly_on_bad_values():
+    result = run_python("import django; django.setup()", SECRET_KEY=STRONG_KEY, DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+    result = run_python("import django; django.setup()", SECRET_KEY=STRONG_KEY, CONN_MAX_AGE="x")
+    assert "CONN_MAX_AGE='x' is not an integer" in result.stderr
+
+
+def test_cache_and_sessions_are_shared_between_processes():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND']); print(s.SESSION_ENGINE)"
+    )
+    result = run_python(code, SECRET_KEY=STRONG_KEY)
+    assert result.stdout.split() == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.contrib.sessions.backends.db",
+    ], result.stderr
+    result = run_python(code, SECRET_KEY=STRONG_KEY, REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.stdout.split()[0] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_database_url_selects_postgres():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
+    result = run_python(
+        code, SECRET_KEY=STRONG_KEY, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_time_zone_and_mail_defaults():
+    assert settings_module.TIME_ZONE == "Asia/Kolkata"
+    code = "from django.conf import settings as s; print(s.MAILERS['default']['BACKEND'])"
+    assert "console" in run_python(code, DEBUG="1").stdout
+    assert "smtp" in run_python(code, SECRET_KEY=STRONG_KEY).stdout
+    code = "from django.conf import settings as s; print(s.MAILERS['default'])"
+    smtp = run_python(
+        code, SECRET_KEY=STRONG_KEY, EMAIL_URL="smtps://desk%40mb.in:p%40ss@smtp.example.in"
+    ).stdout
+    assert "'host': 'smtp.example.in'" in smtp
+    assert "'port': 465" in smtp
+    assert "'username': 'desk@mb.in'" in smtp
+    assert "'password': 'p@ss'" in smtp
+    assert "'use_ssl': True" in smtp
+    bad = run_python("import django; django.setup()", DEBUG="1", EMAIL_URL="ftp://x")
+    assert "EMAIL_URL scheme 'ftp'" in bad.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
+def test_sqlite_pragmas_are_set_for_concurrent_use(db):
+    with connection.cursor() as cursor:
+        # The test database is in memory, where WAL does not apply; a file
+        # database (as `make run` uses) must report WAL, checked below.
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 20000
+
+
+def test_sqlite_file_database_uses_wal(tmp_path):
+    code = (
+        "import django; django.setup();"
+        "from django.db import connection;"
+        "c = connection.cursor();"
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]);"
+        "c.execute('PRAGMA synchronous'); print(c.fetchone()[0]);"
+        "c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0])"
+    )
+    result = run_python(code, DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert result.stdout.split() == ["wal", "2", "20000"], result.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_atomic_block_begins_immediate():
+    statements = []
+    connection.ensure_connection()
+    connection.connection.set_trace_callback(statements.append)
+    try:
+        with transaction.atomic():
+            User.objects.create_user("tx@example.test", "pw", full_name="T", role=Role.OFFICE)
+    finally:
+        connection.connection.set_trace_callback(None)
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+def test_settings_module_for_tests_is_not_debug():
+    assert settings.DEBUG is False
