@@ -1,10 +1,12 @@
 """Logging in, out and resetting a password through allauth's real flows."""
 
 import json
+import os
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import Role, User
@@ -201,3 +203,34 @@ def test_users_have_no_username_anywhere(db):
     user = UserFactory(role=Role.OFFICE)
     assert not hasattr(user, "username")
     assert User.USERNAME_FIELD == "email"
+
+
+SHARED_CACHES = {
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "musicbeats_cache",
+    },
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "KEY_PREFIX": f"mbtest-{os.getpid()}",
+    },
+}
+
+
+@pytest.mark.parametrize("backend", sorted(SHARED_CACHES))
+def test_rate_limit_holds_in_the_shared_caches_of_production(client, office_user, backend):
+    """The real database cache and the real Redis keep the count across requests."""
+    with override_settings(CACHES={"default": SHARED_CACHES[backend]}):
+        from django.core.cache import cache
+
+        call_command("createcachetable")
+        cache.clear()
+        try:
+            for _ in range(5):
+                post_login(client, office_user.email, "wrong-password")
+            response = post_login(client, office_user.email, PASSWORD)
+            assert b"Too many failed login attempts" in response.content
+            assert "_auth_user_id" not in client.session
+        finally:
+            cache.clear()
