@@ -36,7 +36,7 @@ run: venv ## the demo on http://127.0.0.1:$(PORT) with SQLite and demo data
 	DEBUG=1 $(MANAGE) migrate --no-input -v0
 	DEBUG=1 $(MANAGE) createcachetable
 	DEBUG=1 $(MANAGE) seed_demo --if-empty
-	@echo "\nMusicBeats: http://127.0.0.1:$(PORT)/\n"
+	@printf "\nMusicBeats: http://127.0.0.1:$(PORT)/\n\n"
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: venv
