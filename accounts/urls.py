@@ -1,8 +1,8 @@
 from django.urls import path
 
-from accounts import views
+from accounts.views import site
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", site.dashboard, name="dashboard"),
+    path("healthz", site.healthz, name="healthz"),
 ]

@@ -5,7 +5,7 @@ from django.db.models import query as django_query
 from django.db.models.fetch_modes import FETCH_RAISE
 
 from accounts.models import Role
-from tests.factories import UserFactory
+from tests.factories import GuardianshipFactory, StudentFactory, UserFactory
 
 # Live-server browser tests call the ORM from Playwright's event-loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -49,17 +49,22 @@ def other_teacher(db):
 
 @pytest.fixture
 def student(db):
-    return UserFactory(role=Role.STUDENT, email="student@example.test", full_name="Sai Student")
+    """A student user (with a `Student` profile: `student.student`)."""
+    return StudentFactory(user__email="student@example.test", user__full_name="Sai Student").user
 
 
 @pytest.fixture
 def other_student(db):
-    return UserFactory(role=Role.STUDENT, email="student2@example.test", full_name="Siya Other")
+    """A student of another family: `student`, `guardian` must never see their data."""
+    return StudentFactory(user__email="student2@example.test", user__full_name="Siya Other").user
 
 
 @pytest.fixture
-def guardian(db):
-    return UserFactory(role=Role.GUARDIAN, email="guardian@example.test", full_name="Gita Guardian")
+def guardian(db, student):
+    """The guardian of `student`."""
+    user = UserFactory(role=Role.GUARDIAN, email="guardian@example.test", full_name="Gita Guardian")
+    GuardianshipFactory(student=student.student, guardian=user)
+    return user
 
 
 @pytest.fixture

@@ -1,6 +1,12 @@
-import factory
+"""factory_boy factories shared by every test module."""
 
-from accounts.models import Role, User
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Guardianship, Role, Student, User
+from attendance.models import Batch, Enrollment, Instrument, Level, Room
 
 PASSWORD = "correct-horse-battery"
 
@@ -15,3 +21,69 @@ class UserFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+91 98{n:08d}")
     role = Role.STUDENT
     password = factory.django.Password(PASSWORD)
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    """A student profile with its user. `StudentFactory(user__email=None)` for a child."""
+
+    class Meta:
+        model = Student
+
+    user = factory.SubFactory(UserFactory, role=Role.STUDENT)
+    roll_number = factory.Sequence(lambda n: f"MB-T{n:05d}")
+    joined_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+
+
+class GuardianshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardianship
+
+    student = factory.SubFactory(StudentFactory)
+    guardian = factory.SubFactory(UserFactory, role=Role.GUARDIAN)
+    relation = "Mother"
+
+
+class InstrumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instrument
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Instrument {n}")
+
+
+class LevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Level
+
+    instrument = factory.SubFactory(InstrumentFactory)
+    name = factory.Sequence(lambda n: f"Level {n}")
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 10
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Batch
+
+    name = factory.Sequence(lambda n: f"Batch {n}")
+    instrument = factory.SubFactory(InstrumentFactory)
+    teacher = factory.SubFactory(UserFactory, role=Role.TEACHER)
+    room = factory.SubFactory(RoomFactory)
+    capacity = 10
+    monthly_fee = Decimal("1500.00")
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    student = factory.SubFactory(StudentFactory)
+    batch = factory.SubFactory(BatchFactory)
+    joined_on = factory.LazyAttribute(lambda o: o.student.joined_on)
+    monthly_fee = factory.LazyAttribute(lambda o: o.batch.monthly_fee)

@@ -1,8 +1,9 @@
 """Default deny: every URL declares who may use it, and the declaration holds.
 
-`EXPECTED` is written here by hand, independently of the decorators on the views: a view
-whose declaration drifts from what the product promises fails the matrix test, and a new
-URL without a row here fails `test_every_own_url_is_in_the_access_matrix`.
+The rows (tests/<area>/access_rows.py, see tests/access.py) are written by hand,
+independently of the decorators on the views: a view whose declaration drifts from what
+the product promises fails the matrix, and a new URL without a row fails
+`test_every_own_url_is_in_the_access_matrix`.
 """
 
 import pytest
@@ -10,16 +11,10 @@ from django.urls import reverse
 
 from accounts.access import PUBLIC, THIRD_PARTY_MODULES, access_of
 from accounts.models import Role
+from tests.access import all_rows
 from tests.urlwalk import walk
 
-ALL = set(Role)
-STAFF = {Role.ADMIN, Role.OFFICE}
-
-# url name -> (reverse kwargs, roles that get 200, or PUBLIC)
-EXPECTED = {
-    "dashboard": ({}, ALL),
-    "healthz": ({}, PUBLIC),
-}
+EXPECTED = all_rows()
 
 
 def is_third_party(route):
@@ -48,17 +43,17 @@ def test_every_own_url_is_in_the_access_matrix():
 
 def test_declarations_match_the_matrix():
     for route in own_routes():
-        _kwargs, expected = EXPECTED[route.name]
-        declared = access_of(route.view)
-        assert declared == (PUBLIC if expected == PUBLIC else frozenset(expected)), route.name
+        row = EXPECTED[route.name]
+        expected = row.declared or row.allowed
+        assert access_of(route.view) == expected, route.name
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_anonymous(client, db, name):
-    kwargs, allowed = EXPECTED[name]
-    url = reverse(name, kwargs=kwargs)
+def test_anonymous(client, db, request, name):
+    row = EXPECTED[name]
+    url = reverse(name, kwargs=row.kwargs(request))
     response = client.get(url)
-    if allowed == PUBLIC:
+    if row.allowed == PUBLIC:
         assert response.status_code == 200
     else:
         assert response.status_code == 302
@@ -67,15 +62,17 @@ def test_anonymous(client, db, name):
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_each_role(client, users_by_role, name, role):
-    kwargs, allowed = EXPECTED[name]
+def test_each_role(client, users_by_role, request, name, role):
+    row = EXPECTED[name]
+    url = reverse(name, kwargs=row.kwargs(request))
     client.force_login(users_by_role[role])
-    response = client.get(reverse(name, kwargs=kwargs))
-    if allowed == PUBLIC or role in allowed:
+    response = client.get(url)
+    if row.allowed == PUBLIC or role in row.allowed:
         assert response.status_code == 200
     else:
-        assert response.status_code == 403
-        assert b"You may not open this page" in response.content
+        assert response.status_code == row.refused
+        if row.refused == 403:
+            assert b"You may not open this page" in response.content
 
 
 def test_navigation_links_only_to_pages_the_role_may_use(client, users_by_role):

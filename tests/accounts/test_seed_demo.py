@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from accounts.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
 
 

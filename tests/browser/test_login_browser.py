@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.management.commands.seed_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.browser.conftest import DESKTOP, PHONE, TABLET
 
 HEADINGS = {
