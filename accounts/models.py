@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models, transaction
 from django.db.models import F
@@ -201,3 +202,64 @@ class Guardianship(models.Model):
 
     def __str__(self):
         return f"{self.guardian_id} → {self.student_id}"
+
+
+def _default_institute_name():
+    return settings.INSTITUTE_NAME
+
+
+class Institute(models.Model):
+    """The institute's own settings: one row (pk=1), kept by the admin.
+
+    Every part of the app reads its rules from here: fees (currency, proration, due day,
+    late fee, UPI), attendance (edit window, make-up credit expiry, absentee streak).
+    """
+
+    class Proration(models.TextChoices):
+        FULL = "full", "Full month"
+        HALF = "half", "Half month when joining or leaving after the 15th"
+        DAYS = "days", "By days"
+
+    name = models.CharField(max_length=120, default=_default_institute_name)
+    address = models.TextField(max_length=500, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3, default="INR")
+    upi_id = models.CharField("UPI ID", max_length=80, blank=True)
+    proration = models.CharField(max_length=4, choices=Proration.choices, default=Proration.FULL)
+    due_day = models.PositiveSmallIntegerField(
+        default=10, help_text="Monthly dues are due on this day of the month (1 to 28)."
+    )
+    late_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    defaulter_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Dues overdue by more than this many days list as defaulters."
+    )
+    mark_edit_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Hours after a lesson during which its teacher may change marks."
+    )
+    makeup_expiry_days = models.PositiveSmallIntegerField(
+        default=60, help_text="Days a make-up credit stays usable."
+    )
+    absentee_streak = models.PositiveSmallIntegerField(
+        default=3, help_text="Absent from this many lessons in a row puts a student on the list."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="institute_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(due_day__gte=1, due_day__lte=28), name="institute_due_day"
+            ),
+            models.CheckConstraint(condition=models.Q(late_fee__gte=0), name="institute_late_fee"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def get(cls) -> "Institute":
+        """The settings row, made with defaults the first time it is asked for."""
+        institute, _created = cls.objects.get_or_create(pk=1)
+        return institute

@@ -157,3 +157,249 @@ class Enrollment(models.Model):
     def is_current(self, on=None):
         on = on or timezone.localdate()
         return self.joined_on <= on and (self.left_on is None or self.left_on >= on)
+
+
+# --- Timetable, lessons and attendance -------------------------------------------------
+
+
+class Term(models.Model):
+    """A teaching term: slots belong to one, and lessons happen only inside it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="term_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Holiday(models.Model):
+    """A day with no lessons (Diwali, Pongal, a local holiday)."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.name} ({self.date})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Slot(models.Model):
+    """A weekly meeting of a batch in a term: weekday, start, duration, room, teacher.
+
+    Clashes (a teacher or a room twice at overlapping times, a student in two batches
+    that meet at once, a slot outside its term) are refused by
+    `attendance.services` before a slot is saved; a row states only its own rules.
+    """
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="slots")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="slots")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="slots"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="slots",
+        limit_choices_to={"role": Role.TEACHER},
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday", "starts_at"]
+        indexes = [
+            models.Index(fields=["term", "weekday"]),
+            models.Index(fields=["teacher", "weekday"]),
+            models.Index(fields=["room", "weekday"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="slot_duration_sane",
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="slot_weekday_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch} · {self.get_weekday_display()} {self.starts_at:%H:%M}"
+
+
+class Lesson(models.Model):
+    """One dated lesson: generated from a slot, or an extra / make-up lesson.
+
+    `scheduled_on` is the date the slot produced it on and never changes, so generating
+    lessons twice makes nothing twice even after a lesson was moved to another `date`.
+    """
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        EXTRA = "extra", "Extra"
+        MAKEUP = "makeup", "Make-up"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lessons")
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.REGULAR)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    scheduled_on = models.DateField(help_text="The date the slot produced; never changes.")
+    date = models.DateField()
+    starts_at = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lessons"
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lessons_substituted",
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "starts_at"]
+        indexes = [
+            models.Index(fields=["date", "teacher"]),
+            models.Index(fields=["date", "substitute"]),
+            models.Index(fields=["date", "room"]),
+            models.Index(fields=["batch", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "scheduled_on"],
+                condition=Q(slot__isnull=False),
+                name="lesson_one_per_slot_and_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="lesson_duration_sane",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="lesson_cancel_needs_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.batch} on {self.date} {self.starts_at:%H:%M}"
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+
+class MakeupCredit(models.Model):
+    """Earned by an absence with notice; spent by booking a make-up lesson."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="makeup_credits")
+    earned_for = models.OneToOneField(
+        "Mark", on_delete=models.PROTECT, related_name="makeup_credit"
+    )
+    expires_on = models.DateField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "expires_on"])]
+
+    def __str__(self):
+        return f"make-up credit for {self.student_id} until {self.expires_on}"
+
+
+class LessonGuest(models.Model):
+    """A student added to one lesson beyond the batch's roster (extra or make-up)."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="guests")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="guest_lessons")
+    makeup_credit = models.OneToOneField(
+        MakeupCredit, on_delete=models.PROTECT, null=True, blank=True, related_name="booking"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "student"], name="lesson_guest_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.student_id} as a guest at {self.lesson_id}"
+
+
+class Mark(models.Model):
+    """Attendance of one student at one lesson: exactly one row per (lesson, student)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        LATE = "late", "Late"
+        EXCUSED = "excused", "Excused (absent with notice)"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="marks")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="marks")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="marks_made"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "lesson"])]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "student"], name="mark_one_per_student"),
+        ]
+
+    def __str__(self):
+        return f"{self.student_id} {self.status} at {self.lesson_id}"
+
+
+class MarkCorrection(models.Model):
+    """An office correction of a mark after the teacher's edit window, with its reason."""
+
+    mark = models.ForeignKey(Mark, on_delete=models.PROTECT, related_name="corrections")
+    old_status = models.CharField(max_length=8, choices=Mark.Status.choices)
+    new_status = models.CharField(max_length=8, choices=Mark.Status.choices)
+    reason = models.CharField(max_length=200)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mark_corrections"
+    )
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.mark_id}: {self.old_status} → {self.new_status}"

@@ -10,186 +10,368 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(max_length=150)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('office', 'Office staff'), ('teacher', 'Teacher'), ('student', 'Student'), ('guardian', 'Guardian')], db_index=True, max_length=10)),
-                ('is_active', models.BooleanField(default=True, help_text='Deactivate instead of deleting: the person keeps their history.')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('invited_at', models.DateTimeField(blank=True, help_text='When the last invitation email was sent.', null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        max_length=254,
+                        null=True,
+                        unique=True,
+                        verbose_name="email address",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("office", "Office staff"),
+                            ("teacher", "Teacher"),
+                            ("student", "Student"),
+                            ("guardian", "Guardian"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Deactivate instead of deleting: the person keeps their history.",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "invited_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the last invitation email was sent.", null=True
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name', 'id'],
+                "ordering": ["full_name", "id"],
             },
             managers=[
-                ('objects', accounts.models.UserManager()),
+                ("objects", accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Counter',
+            name="Counter",
             fields=[
-                ('key', models.CharField(max_length=50, primary_key=True, serialize=False)),
-                ('value', models.PositiveBigIntegerField(default=0)),
+                ("key", models.CharField(max_length=50, primary_key=True, serialize=False)),
+                ("value", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Guardianship',
+            name="Guardianship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(blank=True, help_text='Mother, father, …', max_length=30)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(blank=True, help_text="Mother, father, …", max_length=30),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalGuardianship',
+            name="HistoricalGuardianship",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('relation', models.CharField(blank=True, help_text='Mother, father, …', max_length=30)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(blank=True, help_text="Mother, father, …", max_length=30),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical guardianship',
-                'verbose_name_plural': 'historical guardianships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical guardianship",
+                "verbose_name_plural": "historical guardianships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalStudent',
+            name="HistoricalStudent",
             fields=[
-                ('roll_number', models.CharField(db_index=True, max_length=20)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('address', models.TextField(blank=True, max_length=500)),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True, max_length=2000)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ("roll_number", models.CharField(db_index=True, max_length=20)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("address", models.TextField(blank=True, max_length=500)),
+                ("joined_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("left_on", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True, max_length=2000)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical student',
-                'verbose_name_plural': 'historical students',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical student",
+                "verbose_name_plural": "historical students",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUser',
+            name="HistoricalUser",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254, null=True, verbose_name='email address')),
-                ('full_name', models.CharField(max_length=150)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('office', 'Office staff'), ('teacher', 'Teacher'), ('student', 'Student'), ('guardian', 'Guardian')], db_index=True, max_length=10)),
-                ('is_active', models.BooleanField(default=True, help_text='Deactivate instead of deleting: the person keeps their history.')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('invited_at', models.DateTimeField(blank=True, help_text='When the last invitation email was sent.', null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        db_index=True,
+                        max_length=254,
+                        null=True,
+                        verbose_name="email address",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=150)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("office", "Office staff"),
+                            ("teacher", "Teacher"),
+                            ("student", "Student"),
+                            ("guardian", "Guardian"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Deactivate instead of deleting: the person keeps their history.",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "invited_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the last invitation email was sent.", null=True
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical user',
-                'verbose_name_plural': 'historical users',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical user",
+                "verbose_name_plural": "historical users",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Student',
+            name="Student",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='student', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('roll_number', models.CharField(max_length=20, unique=True)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('address', models.TextField(blank=True, max_length=500)),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True, max_length=2000)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="student",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("roll_number", models.CharField(max_length=20, unique=True)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("address", models.TextField(blank=True, max_length=500)),
+                ("joined_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("left_on", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True, max_length=2000)),
             ],
             options={
-                'ordering': ['user__full_name', 'user_id'],
+                "ordering": ["user__full_name", "user_id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['admin', 'office', 'teacher', 'student', 'guardian'])), name='user_role_valid'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["admin", "office", "teacher", "student", "guardian"])
+                ),
+                name="user_role_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='guardianship',
-            name='guardian',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guardianships', to=settings.AUTH_USER_MODEL),
+            model_name="guardianship",
+            name="guardian",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="guardianships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalguardianship',
-            name='guardian',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalguardianship",
+            name="guardian",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalguardianship',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalguardianship",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalstudent',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalstudent",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalstudent',
-            name='user',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalstudent",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicaluser',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicaluser",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='student',
-            name='guardians',
-            field=models.ManyToManyField(blank=True, related_name='wards', through='accounts.Guardianship', to=settings.AUTH_USER_MODEL),
+            model_name="student",
+            name="guardians",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="wards",
+                through="accounts.Guardianship",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalguardianship',
-            name='student',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.student'),
+            model_name="historicalguardianship",
+            name="student",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.student",
+            ),
         ),
         migrations.AddField(
-            model_name='guardianship',
-            name='student',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guardianships', to='accounts.student'),
+            model_name="guardianship",
+            name="student",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="guardianships",
+                to="accounts.student",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='student',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='student_left_after_joining'),
+            model_name="student",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True),
+                    ("left_on__gte", models.F("joined_on")),
+                    _connector="OR",
+                ),
+                name="student_left_after_joining",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianship',
-            constraint=models.UniqueConstraint(fields=('student', 'guardian'), name='guardianship_unique'),
+            model_name="guardianship",
+            constraint=models.UniqueConstraint(
+                fields=("student", "guardian"), name="guardianship_unique"
+            ),
         ),
     ]

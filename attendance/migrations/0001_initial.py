@@ -9,174 +9,405 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('capacity', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("capacity", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('group', 'Group class'), ('private', 'Private lesson')], default='group', max_length=10)),
-                ('capacity', models.PositiveSmallIntegerField(default=8)),
-                ('monthly_fee', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('teacher', models.ForeignKey(limit_choices_to={'role': 'teacher'}, on_delete=django.db.models.deletion.PROTECT, related_name='batches_taught', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("group", "Group class"), ("private", "Private lesson")],
+                        default="group",
+                        max_length=10,
+                    ),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(default=8)),
+                ("monthly_fee", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        limit_choices_to={"role": "teacher"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches_taught",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'batches',
-                'ordering': ['name', 'id'],
+                "verbose_name_plural": "batches",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalEnrollment',
+            name="HistoricalEnrollment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('monthly_fee', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('batch', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='attendance.batch')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('student', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.student')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("joined_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("left_on", models.DateField(blank=True, null=True)),
+                ("monthly_fee", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="attendance.batch",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical enrollment',
-                'verbose_name_plural': 'historical enrollments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical enrollment",
+                "verbose_name_plural": "historical enrollments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Instrument',
+            name="Instrument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('teachers', models.ManyToManyField(blank=True, limit_choices_to={'role': 'teacher'}, related_name='instruments_taught', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "teachers",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"role": "teacher"},
+                        related_name="instruments_taught",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='batch',
-            name='instrument',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='attendance.instrument'),
+            model_name="batch",
+            name="instrument",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="batches",
+                to="attendance.instrument",
+            ),
         ),
         migrations.CreateModel(
-            name='Level',
+            name="Level",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in lists.')),
-                ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='levels', to='attendance.instrument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order in lists."),
+                ),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="levels",
+                        to="attendance.instrument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['instrument__name', 'position', 'name'],
+                "ordering": ["instrument__name", "position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='batch',
-            name='level',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='attendance.level'),
+            model_name="batch",
+            name="level",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="batches",
+                to="attendance.level",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalBatch',
+            name="HistoricalBatch",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('group', 'Group class'), ('private', 'Private lesson')], default='group', max_length=10)),
-                ('capacity', models.PositiveSmallIntegerField(default=8)),
-                ('monthly_fee', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('teacher', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'role': 'teacher'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('instrument', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='attendance.instrument')),
-                ('level', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='attendance.level')),
-                ('room', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='attendance.room')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("group", "Group class"), ("private", "Private lesson")],
+                        default="group",
+                        max_length=10,
+                    ),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(default=8)),
+                ("monthly_fee", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"role": "teacher"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="attendance.instrument",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="attendance.level",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="attendance.room",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical batch',
-                'verbose_name_plural': 'historical batches',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical batch",
+                "verbose_name_plural": "historical batches",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='attendance.room'),
+            model_name="batch",
+            name="room",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="batches",
+                to="attendance.room",
+            ),
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('monthly_fee', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='attendance.batch')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='accounts.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("left_on", models.DateField(blank=True, null=True)),
+                ("monthly_fee", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="attendance.batch",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="accounts.student",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch__name', 'student__user__full_name'],
-                'indexes': [models.Index(fields=['batch', 'left_on'], name='attendance__batch_i_48ac2b_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='enrollment_leaves_after_joining'), models.CheckConstraint(condition=models.Q(('monthly_fee__gte', 0), ('monthly_fee__lte', Decimal('1000000.00'))), name='enrollment_fee_bounded'), models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('student', 'batch'), name='enrollment_one_open_per_batch')],
+                "ordering": ["batch__name", "student__user__full_name"],
+                "indexes": [
+                    models.Index(fields=["batch", "left_on"], name="attendance__batch_i_48ac2b_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("left_on__isnull", True),
+                            ("left_on__gte", models.F("joined_on")),
+                            _connector="OR",
+                        ),
+                        name="enrollment_leaves_after_joining",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("monthly_fee__gte", 0), ("monthly_fee__lte", Decimal("1000000.00"))
+                        ),
+                        name="enrollment_fee_bounded",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("left_on__isnull", True)),
+                        fields=("student", "batch"),
+                        name="enrollment_one_open_per_batch",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='level',
-            constraint=models.UniqueConstraint(fields=('instrument', 'name'), name='level_unique_name'),
+            model_name="level",
+            constraint=models.UniqueConstraint(
+                fields=("instrument", "name"), name="level_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='batch',
-            index=models.Index(fields=['teacher', 'is_active'], name='attendance__teacher_3a1b9b_idx'),
+            model_name="batch",
+            index=models.Index(
+                fields=["teacher", "is_active"], name="attendance__teacher_3a1b9b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='batch',
-            index=models.Index(fields=['instrument', 'is_active'], name='attendance__instrum_967a36_idx'),
+            model_name="batch",
+            index=models.Index(
+                fields=["instrument", "is_active"], name="attendance__instrum_967a36_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='batch_capacity_positive'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="batch_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'private'), _negated=True), ('capacity', 1), _connector='OR'), name='batch_private_is_one'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "private"), _negated=True), ("capacity", 1), _connector="OR"
+                ),
+                name="batch_private_is_one",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_fee__gte', 0), ('monthly_fee__lte', Decimal('1000000.00'))), name='batch_fee_bounded'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("monthly_fee__gte", 0), ("monthly_fee__lte", Decimal("1000000.00"))
+                ),
+                name="batch_fee_bounded",
+            ),
         ),
     ]
