@@ -8,63 +8,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalInstitute',
+            name="HistoricalInstitute",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(default=accounts.models._default_institute_name, max_length=120)),
-                ('address', models.TextField(blank=True, max_length=500)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('currency', models.CharField(default='INR', max_length=3)),
-                ('upi_id', models.CharField(blank=True, max_length=80, verbose_name='UPI ID')),
-                ('proration', models.CharField(choices=[('full', 'Full month'), ('half', 'Half month when joining or leaving after the 15th'), ('days', 'By days')], default='full', max_length=4)),
-                ('due_day', models.PositiveSmallIntegerField(default=10, help_text='Monthly dues are due on this day of the month (1 to 28).')),
-                ('late_fee', models.DecimalField(decimal_places=2, default=0, max_digits=10)),
-                ('defaulter_days', models.PositiveSmallIntegerField(default=30, help_text='Dues overdue by more than this many days list as defaulters.')),
-                ('mark_edit_hours', models.PositiveSmallIntegerField(default=24, help_text='Hours after a lesson during which its teacher may change marks.')),
-                ('makeup_expiry_days', models.PositiveSmallIntegerField(default=60, help_text='Days a make-up credit stays usable.')),
-                ('absentee_streak', models.PositiveSmallIntegerField(default=3, help_text='Absent from this many lessons in a row puts a student on the list.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        default=accounts.models._default_institute_name, max_length=120
+                    ),
+                ),
+                ("address", models.TextField(blank=True, max_length=500)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("currency", models.CharField(default="INR", max_length=3)),
+                ("upi_id", models.CharField(blank=True, max_length=80, verbose_name="UPI ID")),
+                (
+                    "proration",
+                    models.CharField(
+                        choices=[
+                            ("full", "Full month"),
+                            ("half", "Half month when joining or leaving after the 15th"),
+                            ("days", "By days"),
+                        ],
+                        default="full",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "due_day",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="Monthly dues are due on this day of the month (1 to 28).",
+                    ),
+                ),
+                ("late_fee", models.DecimalField(decimal_places=2, default=0, max_digits=10)),
+                (
+                    "defaulter_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="Dues overdue by more than this many days list as defaulters.",
+                    ),
+                ),
+                (
+                    "mark_edit_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Hours after a lesson during which its teacher may change marks.",
+                    ),
+                ),
+                (
+                    "makeup_expiry_days",
+                    models.PositiveSmallIntegerField(
+                        default=60, help_text="Days a make-up credit stays usable."
+                    ),
+                ),
+                (
+                    "absentee_streak",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Absent from this many lessons in a row puts a student on the list.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical institute',
-                'verbose_name_plural': 'historical institutes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical institute",
+                "verbose_name_plural": "historical institutes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Institute',
+            name="Institute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default=accounts.models._default_institute_name, max_length=120)),
-                ('address', models.TextField(blank=True, max_length=500)),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('currency', models.CharField(default='INR', max_length=3)),
-                ('upi_id', models.CharField(blank=True, max_length=80, verbose_name='UPI ID')),
-                ('proration', models.CharField(choices=[('full', 'Full month'), ('half', 'Half month when joining or leaving after the 15th'), ('days', 'By days')], default='full', max_length=4)),
-                ('due_day', models.PositiveSmallIntegerField(default=10, help_text='Monthly dues are due on this day of the month (1 to 28).')),
-                ('late_fee', models.DecimalField(decimal_places=2, default=0, max_digits=10)),
-                ('defaulter_days', models.PositiveSmallIntegerField(default=30, help_text='Dues overdue by more than this many days list as defaulters.')),
-                ('mark_edit_hours', models.PositiveSmallIntegerField(default=24, help_text='Hours after a lesson during which its teacher may change marks.')),
-                ('makeup_expiry_days', models.PositiveSmallIntegerField(default=60, help_text='Days a make-up credit stays usable.')),
-                ('absentee_streak', models.PositiveSmallIntegerField(default=3, help_text='Absent from this many lessons in a row puts a student on the list.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        default=accounts.models._default_institute_name, max_length=120
+                    ),
+                ),
+                ("address", models.TextField(blank=True, max_length=500)),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("currency", models.CharField(default="INR", max_length=3)),
+                ("upi_id", models.CharField(blank=True, max_length=80, verbose_name="UPI ID")),
+                (
+                    "proration",
+                    models.CharField(
+                        choices=[
+                            ("full", "Full month"),
+                            ("half", "Half month when joining or leaving after the 15th"),
+                            ("days", "By days"),
+                        ],
+                        default="full",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "due_day",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="Monthly dues are due on this day of the month (1 to 28).",
+                    ),
+                ),
+                ("late_fee", models.DecimalField(decimal_places=2, default=0, max_digits=10)),
+                (
+                    "defaulter_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="Dues overdue by more than this many days list as defaulters.",
+                    ),
+                ),
+                (
+                    "mark_edit_hours",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Hours after a lesson during which its teacher may change marks.",
+                    ),
+                ),
+                (
+                    "makeup_expiry_days",
+                    models.PositiveSmallIntegerField(
+                        default=60, help_text="Days a make-up credit stays usable."
+                    ),
+                ),
+                (
+                    "absentee_streak",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Absent from this many lessons in a row puts a student on the list.",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='institute_single_row'), models.CheckConstraint(condition=models.Q(('due_day__gte', 1), ('due_day__lte', 28)), name='institute_due_day'), models.CheckConstraint(condition=models.Q(('late_fee__gte', 0)), name='institute_late_fee')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("pk", 1)), name="institute_single_row"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("due_day__gte", 1), ("due_day__lte", 28)),
+                        name="institute_due_day",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("late_fee__gte", 0)), name="institute_late_fee"
+                    ),
+                ],
             },
         ),
     ]
