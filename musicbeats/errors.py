@@ -1,5 +1,6 @@
 """Error pages. Plain templates that need no database, so they render when it is down."""
 
+from django.shortcuts import render
 from django.views import defaults
 
 
@@ -20,6 +21,5 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
-    from django.shortcuts import render
-
+    """A form sent without a valid CSRF token: say so plainly, save nothing."""
     return render(request, "errors/403_csrf.html", status=403)
