@@ -366,6 +366,8 @@ def check(table: Table, *, lock: bool = False) -> Report:
         if row["email"]:
             student_email_rows.setdefault(row["email"], row.number)
     guardians_seen: set[tuple] = set()
+    # A new guardian is named on one of their children's rows; siblings may leave it out.
+    named_guardians = {row["guardian_email"] for row in rows if row["guardian_name"]}
     report = Report(rows)
 
     for row in rows:
@@ -387,12 +389,12 @@ def check(table: Table, *, lock: bool = False) -> Report:
                 row.problems.append(f"roll number {roll} is also on row {first_roll[roll]}")
             first_roll.setdefault(roll, row.number)
 
-        _check_guardian(row, users, student_email_rows, guardians_seen, report)
+        _check_guardian(row, users, student_email_rows, named_guardians, guardians_seen, report)
         _check_batch(row, batches, report)
     return report
 
 
-def _check_guardian(row, users, student_email_rows, guardians_seen, report):
+def _check_guardian(row, users, student_email_rows, named_guardians, guardians_seen, report):
     email, name = row["guardian_email"], row["guardian_name"]
     if email:
         if email in student_email_rows:
@@ -411,7 +413,7 @@ def _check_guardian(row, users, student_email_rows, guardians_seen, report):
             if not user.is_active:
                 row.problems.append(f"guardian {email} ({user.full_name}) is deactivated")
                 return
-        elif not name:
+        elif email not in named_guardians:
             row.problems.append(f"guardian_name is missing for the new guardian {email}")
             return
         row.guardian_key = ("email", email)
@@ -479,6 +481,15 @@ def _insert(report: Report, *, by: User) -> int:
 
     # Guardians: the existing ones by email, one new account per guardian key.
     existing = report.existing_guardians
+    # A new guardian's name and phone: the first given on any of their children's rows.
+    details: dict[tuple, dict[str, str]] = {}
+    for row in rows:
+        if row.guardian_key:
+            known = details.setdefault(
+                row.guardian_key, {"guardian_name": "", "guardian_phone": ""}
+            )
+            for column in known:
+                known[column] = known[column] or row[column]
     guardians: dict[tuple, User] = {}
     new_guardians = []
     for row in rows:
@@ -490,8 +501,8 @@ def _insert(report: Report, *, by: User) -> int:
             continue
         user = User(
             email=key[1] if key[0] == "email" else None,
-            full_name=row["guardian_name"],
-            phone=row["guardian_phone"],
+            full_name=details[key]["guardian_name"],
+            phone=details[key]["guardian_phone"],
             role=Role.GUARDIAN,
             password=no_login,
         )
