@@ -208,12 +208,6 @@ class Row:
     batch: Batch | None = None
     guardian_key: tuple | None = None
 
-    def __getitem__(self, name):
-        # Only column names: templates look up `row.values`, `row.number` as attributes.
-        if name not in COLUMNS_BY_NAME:
-            raise KeyError(name)
-        return self.values[name]
-
 
 @dataclass
 class Report:
@@ -287,7 +281,7 @@ def _batches(*, lock: bool) -> dict[str, list[Batch]]:
 
 
 def _date(row: Row, column: str) -> date | None:
-    value = row[column]
+    value = row.values[column]
     if not value:
         return None
     try:
@@ -304,7 +298,7 @@ def _short(value: str, limit: int = 40) -> str:
 
 
 def _email(row: Row, column: str) -> str:
-    value = row[column].lower()
+    value = row.values[column].lower()
     if not value:
         return ""
     if len(value) > COLUMNS_BY_NAME[column].max_length:
@@ -333,10 +327,10 @@ def check(table: Table, *, lock: bool = False) -> Report:
                 row.problems.append(
                     f"{name} is too long ({len(value):,} characters; at most {limit})"
                 )
-        if not row["full_name"]:
+        if not row.values["full_name"]:
             row.problems.append("full_name is missing")
         for column in ("phone", "guardian_phone"):
-            value = row[column]
+            value = row.values[column]
             if value and len(value) <= 20 and not PHONE_RE.match(value):
                 row.problems.append(f"{column} “{_short(value)}” is not a phone number")
         row.date_of_birth = _date(row, "date_of_birth")
@@ -345,33 +339,35 @@ def check(table: Table, *, lock: bool = False) -> Report:
             row.problems.append("date_of_birth is in the future")
         if row.date_of_birth and row.joined_on and row.joined_on < row.date_of_birth:
             row.problems.append("joined_on is before date_of_birth")
-        row.values["email"] = _email(row, "email") if row["email"] else ""
+        row.values["email"] = _email(row, "email") if row.values["email"] else ""
         row.values["guardian_email"] = (
-            _email(row, "guardian_email") if row["guardian_email"] else ""
+            _email(row, "guardian_email") if row.values["guardian_email"] else ""
         )
 
-    student_emails = {row["email"] for row in rows if row["email"]}
-    guardian_emails = {row["guardian_email"] for row in rows if row["guardian_email"]}
+    student_emails = {row.values["email"] for row in rows if row.values["email"]}
+    guardian_emails = {row.values["guardian_email"] for row in rows if row.values["guardian_email"]}
     users = _existing_users(student_emails | guardian_emails)
     rolls = {
-        row["roll_number"] for row in rows if row["roll_number"] and len(row["roll_number"]) <= 20
+        row.values["roll_number"]
+        for row in rows
+        if row.values["roll_number"] and len(row.values["roll_number"]) <= 20
     }
     taken_rolls = _existing_rolls(rolls)
-    batches = _batches(lock=lock) if any(row["batch"] for row in rows) else {}
+    batches = _batches(lock=lock) if any(row.values["batch"] for row in rows) else {}
 
     first_email: dict[str, int] = {}
     first_roll: dict[str, int] = {}
     student_email_rows = {}
     for row in rows:
-        if row["email"]:
-            student_email_rows.setdefault(row["email"], row.number)
+        if row.values["email"]:
+            student_email_rows.setdefault(row.values["email"], row.number)
     guardians_seen: set[tuple] = set()
     # A new guardian is named on one of their children's rows; siblings may leave it out.
-    named_guardians = {row["guardian_email"] for row in rows if row["guardian_name"]}
+    named_guardians = {row.values["guardian_email"] for row in rows if row.values["guardian_name"]}
     report = Report(rows)
 
     for row in rows:
-        email = row["email"]
+        email = row.values["email"]
         if email:
             if email in users:
                 row.problems.append(f"email {email} is already in use by {users[email].full_name}")
@@ -381,7 +377,7 @@ def check(table: Table, *, lock: bool = False) -> Report:
                 row.problems.append(f"email {email} is also a guardian_email in this file")
             first_email.setdefault(email, row.number)
 
-        roll = row["roll_number"]
+        roll = row.values["roll_number"]
         if roll and len(roll) <= 20:
             if roll in taken_rolls:
                 row.problems.append(f"roll number {roll} already belongs to a student")
@@ -395,7 +391,7 @@ def check(table: Table, *, lock: bool = False) -> Report:
 
 
 def _check_guardian(row, users, student_email_rows, named_guardians, guardians_seen, report):
-    email, name = row["guardian_email"], row["guardian_name"]
+    email, name = row.values["guardian_email"], row.values["guardian_name"]
     if email:
         if email in student_email_rows:
             row.problems.append(
@@ -419,9 +415,9 @@ def _check_guardian(row, users, student_email_rows, named_guardians, guardians_s
         row.guardian_key = ("email", email)
     elif name:
         # A guardian without an email (no login): siblings share one by name and phone.
-        digits = re.sub(r"\D", "", row["guardian_phone"])
+        digits = re.sub(r"\D", "", row.values["guardian_phone"])
         row.guardian_key = ("name", name.lower(), digits)
-    elif row["guardian_phone"] or row["relation"]:
+    elif row.values["guardian_phone"] or row.values["relation"]:
         row.problems.append("guardian_phone or relation without a guardian_name")
         return
     if row.guardian_key and row.guardian_key not in guardians_seen:
@@ -434,7 +430,7 @@ def _check_guardian(row, users, student_email_rows, named_guardians, guardians_s
 
 
 def _check_batch(row, batches, report):
-    name = row["batch"]
+    name = row.values["batch"]
     if not name:
         return
     found = batches.get(name.lower(), [])
@@ -489,7 +485,7 @@ def _insert(report: Report, *, by: User) -> int:
                 row.guardian_key, {"guardian_name": "", "guardian_phone": ""}
             )
             for column in known:
-                known[column] = known[column] or row[column]
+                known[column] = known[column] or row.values[column]
     guardians: dict[tuple, User] = {}
     new_guardians = []
     for row in rows:
@@ -511,9 +507,9 @@ def _insert(report: Report, *, by: User) -> int:
 
     student_users = [
         User(
-            email=row["email"] or None,
-            full_name=row["full_name"],
-            phone=row["phone"],
+            email=row.values["email"] or None,
+            full_name=row.values["full_name"],
+            phone=row.values["phone"],
             role=Role.STUDENT,
             password=no_login,
         )
@@ -528,17 +524,17 @@ def _insert(report: Report, *, by: User) -> int:
     )
 
     automatic = reserve_roll_numbers(
-        sum(1 for row in rows if not row["roll_number"]),
-        skip={row["roll_number"] for row in rows if row["roll_number"]},
+        sum(1 for row in rows if not row.values["roll_number"]),
+        skip={row.values["roll_number"] for row in rows if row.values["roll_number"]},
     )
     automatic_iter = iter(automatic)
     students = [
         Student(
             user=user,
-            roll_number=row["roll_number"] or next(automatic_iter),
+            roll_number=row.values["roll_number"] or next(automatic_iter),
             date_of_birth=row.date_of_birth,
             joined_on=row.joined_on or today,
-            notes=row["notes"],
+            notes=row.values["notes"],
         )
         for row, user in zip(rows, student_users, strict=True)
     ]
@@ -551,7 +547,7 @@ def _insert(report: Report, *, by: User) -> int:
     )
     links = [
         Guardianship(
-            student=student, guardian=guardians[row.guardian_key], relation=row["relation"]
+            student=student, guardian=guardians[row.guardian_key], relation=row.values["relation"]
         )
         for row, student in zip(rows, students, strict=True)
         if row.guardian_key

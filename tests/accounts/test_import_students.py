@@ -92,6 +92,7 @@ def test_upload_stores_the_file_on_the_server_and_shows_the_preview(client, offi
     body = page.content.decode()
     assert "Import 5 students" in body
     assert "Riya Sharma" in body
+    assert "14 Aug 2015" in body  # dates are read, not shown as typed
     assert page.context["report"].new_guardians == 2
     assert Student.objects.count() == 0  # nothing is saved by a preview
 
