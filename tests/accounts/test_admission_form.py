@@ -65,6 +65,16 @@ def test_anonymous_request_is_stored_and_thanked(client, instrument):
     assert b"Thank you" in thanks.content
 
 
+def test_sending_the_same_child_twice_stores_one_request(client, instrument):
+    assert client.post(URL, form_data(instrument)).status_code == 302
+    again = form_data(instrument, child_name="IRA KULKARNI ", message="Did it arrive?")
+    assert client.post(URL, again).status_code == 302
+    assert AdmissionRequest.objects.count() == 1
+    # A sibling is another request.
+    assert client.post(URL, form_data(instrument, child_name="Tara Kulkarni")).status_code == 302
+    assert AdmissionRequest.objects.count() == 2
+
+
 def test_request_without_an_instrument_means_not_sure(client, db):
     assert client.post(URL, form_data()).status_code == 302
     assert AdmissionRequest.objects.get().instrument_id is None

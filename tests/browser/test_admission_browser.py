@@ -2,10 +2,13 @@
 And the office imports a CSV of students through its preview."""
 
 import re
+import time
 
 from django.core import mail
+from django.core.cache import cache
 from playwright.sync_api import expect
 
+from accounts import admissions
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import AdmissionRequest, Role, Student, User
 from tests.browser.conftest import DESKTOP, PHONE, TABLET
@@ -116,3 +119,26 @@ def test_office_imports_students_from_a_csv(demo, make_page, a11y, tmp_path):
     expect(page.get_by_role("heading", level=1)).to_have_text("Imported 2 students")
     a11y.check(page)
     assert User.objects.get(email="sunita@example.com").guardianships.count() == 2
+
+
+def test_flooded_form_and_decided_request_pages(demo, make_page, a11y):
+    visitor = make_page(PHONE)
+    visitor.goto(f"{demo.url}/admission/")
+    a11y.check(visitor)
+    # The live server shares this process's cache: use up this address's hour.
+    cache.set(f"admission-rate:127.0.0.1:{int(time.time() // admissions.WINDOW_SECONDS)}", 99)
+    visitor.get_by_label("Child's name").fill("One Too Many")
+    visitor.get_by_role("button", name="Send the request").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Too many requests")
+    a11y.check(visitor)
+    assert not AdmissionRequest.objects.filter(child_name="One Too Many").exists()
+
+    office = make_page(TABLET)
+    log_in(office, a11y, demo.url, "admin@musicbeats.test", DEMO_PASSWORD)
+    a11y.check(office)
+    office.goto(f"{demo.url}/people/admissions/?status=declined")
+    a11y.check(office)
+    office.get_by_role("link", name="Neel Bose").click()
+    expect(office.get_by_text("Too young for drums")).to_be_visible()
+    expect(office.get_by_role("button", name="Accept and create the student")).to_have_count(0)
+    a11y.check(office)
