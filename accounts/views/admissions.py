@@ -36,11 +36,15 @@ def admission_form(request):
         if form.is_valid():
             # A double click or a resend of the same child is one request, not two.
             data = form.cleaned_data
-            if not AdmissionRequest.objects.pending().filter(
-                child_name__iexact=data["child_name"].strip(),
-                date_of_birth=data["date_of_birth"],
-                guardian_email=data["guardian_email"],
-            ).exists():
+            if (
+                not AdmissionRequest.objects.pending()
+                .filter(
+                    child_name__iexact=data["child_name"].strip(),
+                    date_of_birth=data["date_of_birth"],
+                    guardian_email=data["guardian_email"],
+                )
+                .exists()
+            ):
                 form.save()
             admissions.count_submission(request)
             return redirect("admission_thanks")
