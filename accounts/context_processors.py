@@ -6,8 +6,12 @@ from accounts.models import Role
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
 NAVIGATION = {
-    Role.ADMIN: [("Dashboard", "dashboard"), ("Admin site", "admin:index")],
-    Role.OFFICE: [("Dashboard", "dashboard")],
+    Role.ADMIN: [
+        ("Dashboard", "dashboard"),
+        ("Admissions", "admission_list"),
+        ("Admin site", "admin:index"),
+    ],
+    Role.OFFICE: [("Dashboard", "dashboard"), ("Admissions", "admission_list")],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],

@@ -263,3 +263,156 @@ class Institute(models.Model):
         """The settings row, made with defaults the first time it is asked for."""
         institute, _created = cls.objects.get_or_create(pk=1)
         return institute
+
+
+# ---------------------------------------------------------------------------------------
+# Intake: online admission requests and CSV imports of students.
+# ---------------------------------------------------------------------------------------
+
+
+class AdmissionRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=AdmissionRequest.Status.PENDING)
+
+    def pending_first(self):
+        """Pending requests first (oldest waiting first), then decided ones, newest first."""
+        return self.alias(
+            waiting=models.Case(
+                models.When(status=AdmissionRequest.Status.PENDING, then=models.Value(0)),
+                default=models.Value(1),
+            )
+        ).order_by("waiting", models.F("decided_at").desc(nulls_first=True), "created_at", "id")
+
+
+class AdmissionRequest(models.Model):
+    """A family asks for admission through the public form; the office decides.
+
+    Deciding is a one-way state change from pending, done with a conditional UPDATE so
+    that a double click, two tabs or a retry decide a request exactly once (see
+    `accounts.admissions.accept_admission` and `decline`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    child_name = models.CharField("child's name", max_length=150)
+    date_of_birth = models.DateField("child's date of birth")
+    guardian_name = models.CharField("guardian's name", max_length=150)
+    relation = models.CharField(max_length=30, blank=True, help_text="Mother, father, …")
+    guardian_phone = models.CharField("guardian's phone", max_length=20)
+    guardian_email = models.EmailField("guardian's email", max_length=254)
+    instrument = models.ForeignKey(
+        "attendance.Instrument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admission_requests",
+        help_text="Empty: the family is not sure yet.",
+    )
+    preferred_times = models.CharField(max_length=200, blank=True)
+    message = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.TextField(max_length=500, blank=True)
+    student = models.OneToOneField(
+        Student,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admission_request",
+    )
+
+    objects = AdmissionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "accepted", "declined"]),
+                name="admission_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="admission_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="admission_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.child_name} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def age(self) -> int:
+        """The child's age in whole years today."""
+        today, born = timezone.localdate(), self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def decline(self, *, by: User, reason: str) -> bool:
+        """Decline with a reason, if still pending. False when it was already decided.
+
+        One conditional UPDATE: of two clicks (or two tabs), exactly one declines.
+        """
+        reason = reason.strip()
+        if not reason:
+            raise ValueError("A declined request needs a reason.")
+        now = timezone.now()
+        declined = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.PENDING)
+            .update(
+                status=self.Status.DECLINED, decided_at=now, decided_by=by, decline_reason=reason
+            )
+        )
+        if declined:
+            self.status, self.decided_at, self.decided_by = self.Status.DECLINED, now, by
+            self.decline_reason = reason
+        return bool(declined)
+
+
+class StudentImport(models.Model):
+    """An uploaded CSV of students, kept on the server between preview and import.
+
+    The confirm form only names this row; the text imported is the text previewed (its
+    SHA-256 is checked again), never something the browser sends back. After the import
+    the text is blanked (it holds personal data); unconfirmed uploads are purged after a
+    day.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        IMPORTED = "imported", "Imported"
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    content = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"

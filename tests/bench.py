@@ -40,6 +40,11 @@ PAGES = [
     ("dashboard (teacher)", "/", "teacher"),
     ("dashboard (student)", "/", "student"),
     ("dashboard (guardian)", "/", "guardian"),
+    # intake
+    ("admission form", "/admission/", None),
+    ("admission requests", "/people/admissions/", "office"),
+    ("admission requests: search", "/people/admissions/?q=sharma&status=all", "office"),
+    ("student CSV import page", "/people/students/import/", "office"),
 ]
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import Guardianship, Role, Student, User
+from accounts.models import AdmissionRequest, Guardianship, Role, Student, User
 from attendance.models import Batch, Enrollment, Instrument, Level, Room
 
 PASSWORD = "correct-horse-battery"
@@ -87,3 +87,20 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(BatchFactory)
     joined_on = factory.LazyAttribute(lambda o: o.student.joined_on)
     monthly_fee = factory.LazyAttribute(lambda o: o.batch.monthly_fee)
+
+
+# --- intake: admission requests -----------------------------------------------------------
+
+
+class AdmissionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdmissionRequest
+
+    child_name = factory.Faker("name", locale="en_IN")
+    date_of_birth = factory.LazyFunction(lambda: timezone.localdate().replace(year=2016))
+    guardian_name = factory.Faker("name", locale="en_IN")
+    relation = "Mother"
+    guardian_phone = factory.Sequence(lambda n: f"+91 97{n:08d}")
+    guardian_email = factory.Sequence(lambda n: f"family{n}@example.test")
+    instrument = factory.SubFactory(InstrumentFactory)
+    preferred_times = "Saturday mornings"

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles, public
-from accounts.models import ALL_ROLES, STAFF_ROLES
+from accounts.models import ALL_ROLES, STAFF_ROLES, AdmissionRequest
 from accounts.selectors import people_counts
 
 
@@ -17,6 +17,7 @@ def dashboard(request):
     context = {"profile": user}
     if user.role in STAFF_ROLES:
         context["counts"] = people_counts()
+        context["pending_admissions"] = AdmissionRequest.objects.pending().count()
     return render(request, f"accounts/dashboard_{user.role}.html", context)
 
 

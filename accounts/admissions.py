@@ -1,0 +1,264 @@
+"""Online admission: the public form's flood guard, and the office's decision.
+
+A family's request is stored by the public form (`accounts/views/admissions.py`). The
+office accepts it here, which creates the student and (unless the family is already
+known by the guardian's email) the guardian, links them, optionally enrols the child in a
+batch, and emails the guardian. Deciding is claimed first with a conditional UPDATE
+(`status = pending` → `accepted`): of two clicks, two tabs or a retry, exactly one
+transaction wins; the other changes nothing and is told the request was already decided.
+"""
+
+import ipaddress
+import logging
+import time
+from dataclasses import dataclass
+from smtplib import SMTPException
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import AdmissionRequest, Role, Student, User
+from accounts.services import create_person, create_student, send_invitation
+from attendance.models import Batch, Enrollment
+
+logger = logging.getLogger(__name__)
+
+# The public form accepts this many requests per client address per hour (the shared
+# cache counts them, so every worker process sees the same count).
+REQUESTS_PER_HOUR = 5
+WINDOW_SECONDS = 60 * 60
+
+
+# --- flood guard --------------------------------------------------------------------------
+
+
+def client_key(request) -> str:
+    """The client's address as allauth's login rate limits see it (same proxy settings).
+
+    IPv6 clients are counted per /64: one household or phone owns a whole network.
+    """
+    ip = get_adapter(request).get_client_ip(request)
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
+def _bucket(request) -> str:
+    return f"admission-rate:{client_key(request)}:{int(time.time() // WINDOW_SECONDS)}"
+
+
+def is_rate_limited(request) -> bool:
+    """True when this client has already sent REQUESTS_PER_HOUR requests this hour."""
+    return cache.get(_bucket(request), 0) >= REQUESTS_PER_HOUR
+
+
+def count_submission(request) -> None:
+    """Count one submission (stored, or dropped by the honeypot) against the client."""
+    bucket = _bucket(request)
+    cache.add(bucket, 0, timeout=WINDOW_SECONDS)
+    try:
+        cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.set(bucket, 1, timeout=WINDOW_SECONDS)
+
+
+# --- the office's decision -----------------------------------------------------------------
+
+
+class AdmissionError(Exception):
+    """The request cannot be accepted as it stands. Nothing was changed."""
+
+
+class AlreadyDecided(AdmissionError):
+    """Someone (perhaps the same person, a moment ago) decided this request already."""
+
+
+@dataclass
+class Admitted:
+    student: Student
+    guardian: User
+    guardian_created: bool
+    enrollment: Enrollment | None
+    # What the guardian was sent: "invitation" (set a password), "notice" (they can
+    # already log in: the new child is on their account), or "failed" (mail server down).
+    email: str = ""
+
+
+def already_decided_message(admission: AdmissionRequest) -> str:
+    who = admission.decided_by.full_name if admission.decided_by else "someone"
+    when = timezone.localtime(admission.decided_at).strftime("%-d %b %Y, %H:%M")
+    return (
+        f"This request was already {admission.get_status_display().lower()} by {who} "
+        f"on {when}. Nothing was changed."
+    )
+
+
+def existing_guardian(admission: AdmissionRequest) -> User | None:
+    """The account that already uses the guardian's email (a sibling's guardian), if any."""
+    return User.objects.filter(email=admission.guardian_email.strip().lower()).first()
+
+
+def guardian_problem(user: User | None) -> str:
+    """Why `user` (who holds the guardian's email) cannot become this child's guardian."""
+    if user is None:
+        return ""
+    if user.role != Role.GUARDIAN:
+        return (
+            f"The email {user.email} belongs to a {user.get_role_display().lower()} account "
+            f"({user.full_name}), not a guardian. Ask the family for another email, or "
+            "decline the request."
+        )
+    if not user.is_active:
+        return (
+            f"The guardian account for {user.email} ({user.full_name}) is deactivated. "
+            "Reactivate it first, then accept."
+        )
+    return ""
+
+
+def batch_choices(admission: AdmissionRequest | None = None):
+    """Active batches with their current enrolment count (`taken`), the requested
+    instrument's first."""
+    today = timezone.localdate()
+    current = Q(enrollments__left_on__isnull=True) | Q(enrollments__left_on__gte=today)
+    batches = (
+        Batch.objects.filter(is_active=True)
+        .select_related("instrument")
+        .annotate(taken=Count("enrollments", filter=current))
+    )
+    if admission is not None and admission.instrument_id:
+        batches = batches.alias(
+            wanted=Case(
+                When(instrument_id=admission.instrument_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("wanted", "instrument__name", "name", "id")
+    else:
+        batches = batches.order_by("instrument__name", "name", "id")
+    return batches
+
+
+def _enrol(student: Student, batch_id: int) -> Enrollment:
+    # Lock the batch row so two desks cannot both take its last seat (on SQLite the
+    # IMMEDIATE transaction already serialises writers).
+    batch = Batch.objects.select_for_update().filter(pk=batch_id, is_active=True).first()
+    if batch is None:
+        raise AdmissionError("That batch is no longer open. Choose another one.")
+    today = timezone.localdate()
+    taken = (
+        Enrollment.objects.filter(batch=batch)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .count()
+    )
+    if taken >= batch.capacity:
+        raise AdmissionError(
+            f"{batch.name} is full ({batch.capacity} of {batch.capacity} seats taken). "
+            "Choose another batch, or accept without one."
+        )
+    return Enrollment.objects.create(
+        student=student, batch=batch, joined_on=student.joined_on, monthly_fee=batch.monthly_fee
+    )
+
+
+def _notes(admission: AdmissionRequest) -> str:
+    lines = [f"Admitted from online request #{admission.pk}."]
+    if admission.instrument_id:
+        lines.append(f"Wants to learn: {admission.instrument.name}.")
+    if admission.preferred_times:
+        lines.append(f"Preferred times: {admission.preferred_times}")
+    if admission.message:
+        lines.append(f"Message from the family: {admission.message}")
+    return "\n".join(lines)
+
+
+def _accept(admission_id: int, *, by: User, batch_id: int | None) -> Admitted:
+    claimed = AdmissionRequest.objects.filter(
+        pk=admission_id, status=AdmissionRequest.Status.PENDING
+    ).update(status=AdmissionRequest.Status.ACCEPTED, decided_at=timezone.now(), decided_by=by)
+    admission = AdmissionRequest.objects.select_related("instrument", "decided_by").get(
+        pk=admission_id
+    )
+    if not claimed:
+        raise AlreadyDecided(already_decided_message(admission))
+
+    guardian = existing_guardian(admission)
+    if problem := guardian_problem(guardian):
+        raise AdmissionError(problem)
+    guardian_created = guardian is None
+    if guardian_created:
+        guardian = create_person(
+            role=Role.GUARDIAN,
+            full_name=admission.guardian_name,
+            email=admission.guardian_email,
+            phone=admission.guardian_phone,
+        )
+    student = create_student(
+        full_name=admission.child_name,
+        date_of_birth=admission.date_of_birth,
+        notes=_notes(admission),
+        guardians=[guardian],
+        relation=admission.relation,
+    )
+    enrollment = _enrol(student, batch_id) if batch_id else None
+    AdmissionRequest.objects.filter(pk=admission_id).update(student=student)
+    return Admitted(student, guardian, guardian_created, enrollment)
+
+
+def _tell_family(admitted: Admitted, *, base_url: str) -> str:
+    guardian = admitted.guardian
+    try:
+        if guardian.has_usable_password():
+            context = {
+                "guardian": guardian,
+                "student": admitted.student,
+                "enrollment": admitted.enrollment,
+                "institute_name": settings.INSTITUTE_NAME,
+                "login_url": base_url.rstrip("/") + "/accounts/login/",
+            }
+            send_mail(
+                subject=f"{settings.INSTITUTE_NAME}: {admitted.student.user.full_name} is admitted",
+                message=render_to_string("accounts/admissions/email_admitted.txt", context),
+                from_email=None,
+                recipient_list=[guardian.email],
+            )
+            return "notice"
+        send_invitation(guardian, base_url=base_url)
+        return "invitation"
+    except (SMTPException, OSError):
+        logger.exception("Admission accepted, but the email to %s failed", guardian.email)
+        return "failed"
+
+
+def accept_admission(
+    admission_id: int, *, by: User, base_url: str, batch_id: int | None = None
+) -> Admitted:
+    """Accept a pending request: student, guardian (new, or the family's existing one),
+    the link between them, an enrolment in `batch_id` if given; then email the guardian.
+
+    Raises AlreadyDecided when the request is not pending (nothing changes, no email) and
+    AdmissionError when it cannot be accepted as it stands (nothing changes). The email
+    goes out after the commit, so a rolled-back acceptance never mails anyone; a mail
+    server failure leaves the acceptance in place and says so (`email == "failed"`).
+    """
+    try:
+        with transaction.atomic():
+            admitted = _accept(admission_id, by=by, batch_id=batch_id)
+    except IntegrityError as error:
+        # Another desk created the same guardian email at the same moment.
+        logger.warning("Admission %s: integrity error %s", admission_id, error)
+        raise AdmissionError(
+            "Someone else changed these people at the same moment. Nothing was saved; try again."
+        ) from error
+    admitted.email = _tell_family(admitted, base_url=base_url)
+    return admitted
