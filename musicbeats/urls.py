@@ -9,6 +9,8 @@ admin.site.site_title = "MusicBeats"
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("people/", include("accounts.people_urls")),
+    path("profile/", include("accounts.profile_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

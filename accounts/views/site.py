@@ -5,8 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles, public
-from accounts.models import ALL_ROLES, STAFF_ROLES
-from accounts.selectors import people_counts
+from accounts.models import ALL_ROLES, STAFF_ROLES, Role
+from accounts.selectors import class_counts, family_of, people_counts
 
 
 @require_safe
@@ -17,6 +17,9 @@ def dashboard(request):
     context = {"profile": user}
     if user.role in STAFF_ROLES:
         context["counts"] = people_counts()
+        context["classes"] = class_counts()
+    elif user.role in (Role.STUDENT, Role.GUARDIAN):
+        context["family"] = list(family_of(user))
     return render(request, f"accounts/dashboard_{user.role}.html", context)
 
 
