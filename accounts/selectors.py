@@ -76,7 +76,15 @@ def _digits(field: str):
     return expression
 
 
+PHONE_QUERY = re.compile(r"^[\d\s+()-]+$")
+
+
 def search_words(q: str) -> list[str]:
+    """The words of a search, every one of which must match. A number typed with
+    spaces (98450 10004) is one word: a phone number, whatever its spacing."""
+    q = q.strip()
+    if PHONE_QUERY.match(q) and sum(c.isdigit() for c in q) >= 3:
+        return [re.sub(r"\D", "", q)]
     return q.split()[:6]
 
 
