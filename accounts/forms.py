@@ -7,11 +7,12 @@ the field; services (`accounts/services.py`) store the result in one transaction
 import re
 from datetime import timedelta
 
+from allauth.account.forms import AddEmailForm
 from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, Student, User
-from accounts.services import email_in_use
+from accounts.services import email_in_use, sync_login_email
 from attendance.models import Batch, Instrument
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
@@ -353,3 +354,21 @@ class GuardianFilterForm(ListFilterForm):
         ),
     )
     sort_choices = [("name", "Name A to Z"), ("-name", "Name Z to A")]
+
+
+# --- allauth's email change -----------------------------------------------------------
+
+
+class ChangeEmailForm(AddEmailForm):
+    """allauth's "change email" form, made safe for people the office created.
+
+    allauth keeps its own table of addresses and, finding none for a person, records
+    their login email as *unverified*; asked to change it, it then takes that row for a
+    pending change, deletes it and blanks the person's login. Recording the login email
+    as verified first (`sync_login_email`) keeps the current address until the new one
+    is confirmed.
+    """
+
+    def save(self, request):
+        sync_login_email(self.user)
+        return super().save(request)
