@@ -26,3 +26,13 @@ document.addEventListener("change", (event) => {
   picked.appendChild(row);
   tick.focus();
 });
+
+// Lists: the live search leaves empty filters out of the address it asks for (and
+// keeps in the browser's history), so /people/students/?q=nair stays readable.
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.detail.elt.closest("[data-clean-query]")) return;
+  const data = event.detail.formData;
+  for (const key of Array.from(new Set(data.keys()))) {
+    if (data.getAll(key).every((value) => value === "")) data.delete(key);
+  }
+});
