@@ -223,3 +223,21 @@ def test_when_the_office_changes_an_email_only_the_new_one_logs_in(client, offic
     # The person's own email page shows the new address, with nothing pending.
     page = client.get(reverse("account_email")).content.decode()
     assert "gita@family.test" in page and "We sent a confirmation link" not in page
+
+
+def test_the_email_confirmation_link_works_when_logged_out(client, guardian):
+    client.force_login(guardian)
+    client.post(reverse("account_email"), {"email": "gita.phone@example.test", "action_add": ""})
+    link = confirmation_link(mail.outbox[0])
+    client.logout()
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Confirm your email address" in page.content.decode()
+    client.post(link)
+    assert User.objects.get(pk=guardian.pk).email == "gita.phone@example.test"
+
+
+def test_a_broken_confirmation_link_says_so(client, guardian):
+    client.force_login(guardian)
+    response = client.get("/accounts/confirm-email/not-a-key/")
+    assert "This confirmation link has expired or is not valid." in response.content.decode()
