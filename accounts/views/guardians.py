@@ -127,7 +127,8 @@ def _guardian_form(request, guardian=None):
     if request.method == "POST":
         picker = student_picker(request.POST)
     else:
-        picker = student_picker(links=guardian.links if guardian else ())
+        links = guardian.links if guardian else ()
+        picker = student_picker(links=links, query=request.GET.get("student_q", ""))
     return _form_page(request, form, picker, guardian, status=400 if form.errors else 200)
 
 

@@ -136,7 +136,10 @@ def student_add(request):
             invite(request, student.user)
             invite(request, new_guardian)
             return redirect("people:student_detail", pk=student.pk)
-    picker = guardian_picker(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        picker = guardian_picker(request.POST)
+    else:
+        picker = guardian_picker(query=request.GET.get("guardian_q", ""))
     return _form_page(request, form, picker, status=400 if form.errors else 200)
 
 
@@ -195,7 +198,7 @@ def student_edit(request, pk):
     if request.method == "POST":
         picker = guardian_picker(request.POST)
     else:
-        picker = guardian_picker(links=student.links)
+        picker = guardian_picker(links=student.links, query=request.GET.get("guardian_q", ""))
     return _form_page(request, form, picker, student=student, status=400 if form.errors else 200)
 
 
