@@ -1,7 +1,41 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         """Nobody signs up by themselves: the office creates accounts."""
         return False
+
+    def can_delete_email(self, email_address):
+        """The address a person logs in with stays: they change it, never remove it."""
+        from accounts.models import User
+
+        logs_in_with = User.objects.filter(
+            pk=email_address.user_id, email=email_address.email
+        ).exists()
+        if email_address.pk and logs_in_with:
+            return False
+        return super().can_delete_email(email_address)
+
+    def confirm_email(self, request, email_address):
+        """Refuse to confirm an address another person logs in with.
+
+        allauth checks its own table; people the office made (or the demo's bulk rows)
+        may only have `User.email`, and two people must never share a login.
+        """
+        from accounts.models import User
+
+        taken = (
+            User.objects.filter(email__iexact=email_address.email)
+            .exclude(pk=email_address.user_id)
+            .exists()
+        )
+        if taken:
+            messages.error(
+                request,
+                f"{email_address.email} is already used by another account: "
+                "your email address was not changed.",
+            )
+            return False
+        return super().confirm_email(request, email_address)

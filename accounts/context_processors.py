@@ -5,17 +5,26 @@ from accounts.models import Role
 
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
+PEOPLE_NAV = [
+    ("Students", "people:student_list"),
+    ("Guardians", "people:guardian_list"),
+    ("Teachers", "people:teacher_list"),
+]
 NAVIGATION = {
     Role.ADMIN: [
         ("Dashboard", "dashboard"),
+        *PEOPLE_NAV,
         ("Admissions", "admission_list"),
         ("Admin site", "admin:index"),
     ],
-    Role.OFFICE: [("Dashboard", "dashboard"), ("Admissions", "admission_list")],
+    Role.OFFICE: [("Dashboard", "dashboard"), *PEOPLE_NAV, ("Admissions", "admission_list")],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],
 }
+# Everyone's own page; last, beside the name and the log-out button.
+for _items in NAVIGATION.values():
+    _items.append(("Profile", "profile"))
 
 
 def navigation(request):

@@ -70,6 +70,12 @@ class User(AbstractBaseUser):
 
     class Meta:
         ordering = ["full_name", "id"]
+        indexes = [
+            # The teacher and guardian lists: one role, active or not, by name.
+            models.Index(
+                fields=["role", "is_active", "full_name"], name="user_role_active_name_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(
@@ -163,6 +169,10 @@ class Student(models.Model):
 
     class Meta:
         ordering = ["user__full_name", "user_id"]
+        indexes = [
+            # The student list sorted by joining date.
+            models.Index(fields=["joined_on"], name="student_joined_on_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=F("joined_on")),

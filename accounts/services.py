@@ -119,3 +119,280 @@ def reactivate_student(student: Student) -> None:
     student.save(update_fields=["left_on"])
     student.user.is_active = True
     student.user.save(update_fields=["is_active"])
+
+
+# --- People pages: editing people, guardians, teachers, login emails -------------------
+#
+# The office's forms validate the input; these keep the rows consistent (links, the
+# login email allauth looks up, who teaches what) and refuse what the database cannot
+# say by itself. A refusal is a `ValueError` whose message the page shows as it is.
+
+
+def email_in_use(email: str, *, exclude: User | None = None) -> bool:
+    """True when another person already logs in with `email` (in any letter case)."""
+    people = User.objects.filter(email__iexact=email.strip())
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return people.exists()
+
+
+def sync_login_email(user: User) -> None:
+    """Make allauth's `EmailAddress` rows say what `user.email` says.
+
+    The office sets a person's email; allauth logs people in and resets passwords through
+    its own table. An address the office entered counts as verified (the institute knows
+    the family, and the invitation link goes to it); any older or half-changed address
+    of the person is forgotten so it can neither log in nor be "confirmed" later.
+    """
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user)
+    if not user.email:
+        addresses.delete()
+        return
+    addresses.exclude(email=user.email).delete()
+    updated = addresses.filter(email=user.email).update(verified=True, primary=True)
+    if not updated:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+def _normal_email(email: str | None) -> str | None:
+    return User.objects.normalize_email(email).strip().lower() if email else None
+
+
+@transaction.atomic
+def update_person(user: User, *, full_name: str, phone: str, email: str | None = ...) -> bool:
+    """Change a person's name, phone and (unless left out) email. True when the email
+    changed: the caller then invites them at the new address if they have no password.
+    """
+    changed_email = False
+    if email is not ...:
+        email = _normal_email(email)
+        if email and email_in_use(email, exclude=user):
+            raise ValueError("This email address is already in use by another person.")
+        changed_email = email != user.email
+        user.email = email
+    user.full_name = full_name
+    user.phone = phone
+    user.save()
+    if changed_email:
+        sync_login_email(user)
+    return changed_email
+
+
+def _set_links(*, student: Student, guardians: list[tuple[User, str]]) -> None:
+    """`student`'s guardians become exactly `guardians` ((guardian, relation) pairs).
+
+    Removed links are deleted (a link is not a person; its history keeps it).
+    """
+    wanted = {guardian.pk: relation for guardian, relation in guardians}
+    current = {link.guardian_id: link for link in student.guardianships.all()}
+    for guardian_id, link in current.items():
+        if guardian_id not in wanted:
+            link.delete()
+        elif link.relation != wanted[guardian_id]:
+            link.relation = wanted[guardian_id]
+            link.save(update_fields=["relation"])
+    Guardianship.objects.bulk_create(
+        [
+            Guardianship(student=student, guardian_id=guardian_id, relation=relation)
+            for guardian_id, relation in wanted.items()
+            if guardian_id not in current
+        ]
+    )
+
+
+def _check_guardians(guardians) -> None:
+    for guardian, _relation in guardians:
+        if guardian.role != Role.GUARDIAN or not guardian.is_active:
+            raise ValueError(f"{guardian.full_name} is not an active guardian.")
+
+
+@transaction.atomic
+def add_student(
+    *,
+    full_name: str,
+    email: str | None,
+    phone: str,
+    date_of_birth: date | None,
+    address: str,
+    joined_on: date,
+    notes: str,
+    guardians: list[tuple[User, str]] = (),
+    new_guardian: dict | None = None,
+) -> tuple[Student, User | None]:
+    """The office adds a student, linked to existing guardians and, when `new_guardian`
+    (full_name, email, phone, relation) is given, to a guardian made with them.
+
+    Returns the student and the new guardian (or None). Nothing is stored when any part
+    is refused.
+    """
+    email = _normal_email(email)
+    if email and email_in_use(email):
+        raise ValueError("This email address is already in use by another person.")
+    guardians = list(guardians)
+    _check_guardians(guardians)
+    made_guardian = None
+    if new_guardian:
+        made_guardian = add_guardian(
+            full_name=new_guardian["full_name"],
+            email=new_guardian.get("email"),
+            phone=new_guardian.get("phone", ""),
+        )
+        guardians.append((made_guardian, new_guardian.get("relation", "")))
+    student = create_student(
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        date_of_birth=date_of_birth,
+        address=address,
+        joined_on=joined_on,
+        notes=notes,
+    )
+    if email:
+        sync_login_email(student.user)
+    _set_links(student=student, guardians=guardians)
+    return student, made_guardian
+
+
+@transaction.atomic
+def update_student(
+    student: Student,
+    *,
+    full_name: str,
+    email: str | None,
+    phone: str,
+    date_of_birth: date | None,
+    address: str,
+    joined_on: date,
+    notes: str,
+    guardians: list[tuple[User, str]],
+    new_guardian: dict | None = None,
+) -> tuple[bool, User | None]:
+    """Edit a student (`student` fetched with its user). Returns (email changed, the new
+    guardian or None)."""
+    if student.left_on and joined_on > student.left_on:
+        raise ValueError("The joining date cannot be after the date the student left.")
+    from attendance.models import Enrollment
+
+    first = (
+        Enrollment.objects.filter(student=student)
+        .order_by("joined_on")
+        .values_list("joined_on", flat=True)
+        .first()
+    )
+    if first and joined_on > first:
+        raise ValueError(
+            f"The joining date cannot be after their first enrolment ({first:%d %b %Y})."
+        )
+    guardians = list(guardians)
+    # A guardian who was deactivated stays linked; only new links must be active.
+    linked = {link.guardian_id for link in student.guardianships.all()}
+    _check_guardians([(g, r) for g, r in guardians if g.pk not in linked])
+    made_guardian = None
+    if new_guardian:
+        made_guardian = add_guardian(
+            full_name=new_guardian["full_name"],
+            email=new_guardian.get("email"),
+            phone=new_guardian.get("phone", ""),
+        )
+        guardians.append((made_guardian, new_guardian.get("relation", "")))
+    changed_email = update_person(student.user, full_name=full_name, phone=phone, email=email)
+    student.date_of_birth = date_of_birth
+    student.address = address
+    student.joined_on = joined_on
+    student.notes = notes
+    student.save()
+    _set_links(student=student, guardians=guardians)
+    return changed_email, made_guardian
+
+
+@transaction.atomic
+def add_guardian(*, full_name: str, email: str | None, phone: str = "") -> User:
+    """A guardian (family account). With an email they can log in once invited."""
+    email = _normal_email(email)
+    if email and email_in_use(email):
+        raise ValueError("This email address is already in use by another person.")
+    guardian = create_person(role=Role.GUARDIAN, full_name=full_name, email=email, phone=phone)
+    if email:
+        sync_login_email(guardian)
+    return guardian
+
+
+@transaction.atomic
+def set_wards(guardian: User, *, students: list[tuple[Student, str]]) -> None:
+    """`guardian` is linked to exactly `students` ((student, relation) pairs)."""
+    wanted = {student.pk: relation for student, relation in students}
+    current = {link.student_id: link for link in guardian.guardianships.all()}
+    for student, _relation in students:
+        if student.pk not in current and not student.user.is_active:
+            raise ValueError(f"{student.user.full_name} has left: link active students.")
+    for student_id, link in current.items():
+        if student_id not in wanted:
+            link.delete()
+        elif link.relation != wanted[student_id]:
+            link.relation = wanted[student_id]
+            link.save(update_fields=["relation"])
+    Guardianship.objects.bulk_create(
+        [
+            Guardianship(student_id=student_id, guardian=guardian, relation=relation)
+            for student_id, relation in wanted.items()
+            if student_id not in current
+        ]
+    )
+
+
+@transaction.atomic
+def add_teacher(*, full_name: str, email: str | None, phone: str = "", instruments=()) -> User:
+    """A teacher, with the instruments they teach."""
+    email = _normal_email(email)
+    if email and email_in_use(email):
+        raise ValueError("This email address is already in use by another person.")
+    teacher = create_person(role=Role.TEACHER, full_name=full_name, email=email, phone=phone)
+    if email:
+        sync_login_email(teacher)
+    teacher.instruments_taught.set(instruments)
+    return teacher
+
+
+@transaction.atomic
+def update_teacher(
+    teacher: User, *, full_name: str, email: str | None, phone: str, instruments
+) -> bool:
+    """Edit a teacher and what they teach. True when the email changed."""
+    changed = update_person(teacher, full_name=full_name, phone=phone, email=email)
+    teacher.instruments_taught.set(instruments)
+    return changed
+
+
+@transaction.atomic
+def deactivate_person(user: User) -> None:
+    """A teacher or guardian leaves: no login, off pickers, history kept.
+
+    A teacher who still teaches an active batch is refused: the office gives the batch
+    to someone else (or closes it) first, so no roster loses its teacher silently.
+    """
+    if user.role == Role.STUDENT:
+        raise ValueError("Students leave with a leaving date: use deactivate_student.")
+    if user.role == Role.TEACHER:
+        from attendance.models import Batch
+
+        names = list(
+            Batch.objects.filter(teacher=user, is_active=True).values_list("name", flat=True)[:6]
+        )
+        if names:
+            raise ValueError(
+                "This teacher still teaches active batches: "
+                + ", ".join(names[:5])
+                + ("…" if len(names) > 5 else "")
+                + ". Give them to another teacher or close them first."
+            )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def reactivate_person(user: User) -> None:
+    """A teacher or guardian comes back."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])

@@ -196,6 +196,11 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MusicBeats] "
+# One email per person (it is the login): changing it sends a link to the new address,
+# and the address changes when that link is followed; the old address is told.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "accounts.forms.ChangeEmailForm"}
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     # Five failed logins for one account in five minutes lock it for the rest of
     # the window; an address is allowed twenty a minute across accounts.

@@ -10,6 +10,8 @@ admin.site.site_title = "MusicBeats"
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.intake_urls")),
+    path("people/", include("accounts.people_urls")),
+    path("profile/", include("accounts.profile_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

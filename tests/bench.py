@@ -31,7 +31,9 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 10
 PASSWORD = "musicbeats-demo"
 
-# (label, path, role that requests it; None for anonymous)
+HTMX = {"HX-Request": "true"}  # a live-search request: the results partial only
+
+# (label, path, role that requests it; None for anonymous[, request headers])
 PAGES = [
     ("login page", "/accounts/login/", None),
     ("healthz", "/healthz", None),
@@ -45,6 +47,14 @@ PAGES = [
     ("admission requests", "/people/admissions/", "office"),
     ("admission requests: search", "/people/admissions/?q=sharma&status=all", "office"),
     ("student CSV import page", "/people/students/import/", "office"),
+    ("student list", "/people/students/", "office"),
+    ("student list, live search", "/people/students/?q=nair", "office", HTMX),
+    ("student list, course filter", "/people/students/?instrument=1&sort=-joined", "office"),
+    ("teacher list", "/people/teachers/", "office"),
+    ("teacher list, live search", "/people/teachers/?q=ra", "office", HTMX),
+    ("guardian list", "/people/guardians/", "office"),
+    ("profile (guardian)", "/profile/", "guardian"),
+    ("profile (teacher)", "/profile/", "teacher"),
 ]
 
 
@@ -81,9 +91,10 @@ class Session:
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
 
-    def get(self, path):
+    def get(self, path, headers=None):
         start = time.perf_counter()
-        with self.opener.open(self.base + path) as response:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        with self.opener.open(request) as response:
             body = response.read()
             headers = response.headers
             status = response.status
@@ -116,10 +127,10 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def measure(session, path):
+def measure(session, path, request_headers=None):
     server, client, queries = [], [], set()
     for i in range(WARMUP + REQUESTS):
-        status, headers, _body, elapsed = session.get(path)
+        status, headers, _body, elapsed = session.get(path, request_headers)
         if status != 200:
             raise SystemExit(f"{path} answered {status}")
         if i < WARMUP:
@@ -170,12 +181,12 @@ def main():
             except OSError:
                 time.sleep(0.1)
         sessions = {None: Session(base)}
-        for role in {role for _l, _p, role in PAGES if role}:
+        for role in {page[2] for page in PAGES if page[2]}:
             sessions[role] = Session(base)
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
-        for label, path, role in PAGES:
-            result = measure(sessions[role], path)
+        for label, path, role, *headers in PAGES:
+            result = measure(sessions[role], path, *headers)
             rows.append((label, path, role or "anonymous", result))
             print(
                 f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"

@@ -5,8 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles, public
-from accounts.models import ALL_ROLES, STAFF_ROLES, AdmissionRequest
-from accounts.selectors import people_counts
+from accounts.models import ALL_ROLES, STAFF_ROLES, AdmissionRequest, Role
+from accounts.selectors import class_counts, family_of, people_counts
 
 
 @require_safe
@@ -18,6 +18,9 @@ def dashboard(request):
     if user.role in STAFF_ROLES:
         context["counts"] = people_counts()
         context["pending_admissions"] = AdmissionRequest.objects.pending().count()
+        context["classes"] = class_counts()
+    elif user.role in (Role.STUDENT, Role.GUARDIAN):
+        context["family"] = list(family_of(user))
     return render(request, f"accounts/dashboard_{user.role}.html", context)
 
 

@@ -34,8 +34,9 @@ def test_dashboard_query_budget_does_not_grow(
 ):
     UserFactory.create_batch(rows, role=Role.STUDENT, password="x")
     client.force_login(users_by_role[role])
-    # session + user + (for office staff) one aggregate and the pending admissions count
-    with django_assert_max_num_queries(4):
+    # session + user; office staff: people, batches, enrolments (one aggregate each) and
+    # the pending admissions count; students and guardians: their students and enrolments.
+    with django_assert_max_num_queries(6):
         response = client.get("/")
     assert response.status_code == 200
 
@@ -43,3 +44,35 @@ def test_dashboard_query_budget_does_not_grow(
 def test_dashboard_refuses_post(client, office_user):
     client.force_login(office_user)
     assert client.post("/").status_code == 405
+
+
+def test_staff_dashboard_shows_batches_enrolments_this_month_and_free_seats(client, admin_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import BatchFactory, EnrollmentFactory
+
+    today = timezone.localdate()
+    full = BatchFactory(capacity=2)
+    half = BatchFactory(capacity=4)
+    BatchFactory(capacity=30, is_active=False)  # closed: no seats
+    EnrollmentFactory(batch=full, joined_on=today.replace(day=1))
+    EnrollmentFactory(batch=full, joined_on=today.replace(day=1) - timedelta(days=40))
+    EnrollmentFactory(batch=half, joined_on=today + timedelta(days=3))  # holds a seat
+    EnrollmentFactory(
+        batch=half,
+        joined_on=today - timedelta(days=90),
+        left_on=today - timedelta(days=1),  # ended: frees its seat
+    )
+    client.force_login(admin_user)
+    response = client.get("/")
+    classes = response.context["classes"]
+    assert classes["batches"] == 2
+    assert classes["seats"] == 6
+    assert classes["seats_taken"] == 3
+    assert classes["free_seats"] == 3
+    expected_this_month = 2 if (today + timedelta(days=3)).month == today.month else 1
+    assert classes["enrolments_this_month"] == expected_this_month
+    page = response.content.decode()
+    assert "Free seats" in page and "Enrolments this month" in page

@@ -1,0 +1,400 @@
+"""Forms of the people pages: students, guardians, teachers, profile, list filters.
+
+The forms check what a person typed (lengths, dates, an email in use) and say so next to
+the field; services (`accounts/services.py`) store the result in one transaction.
+"""
+
+import re
+from datetime import timedelta
+
+from allauth.account.forms import AddEmailForm
+from django import forms
+from django.forms.utils import flatatt
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from accounts.models import Role, Student, User
+from accounts.services import email_in_use, sync_login_email
+from attendance.models import Batch, Instrument
+
+PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
+OLDEST_BIRTH_YEAR = 1900
+RELATION_MAX = 30
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise forms.ValidationError("Enter the person's name.")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = " ".join(value.split())
+    if value and (not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 6):
+        raise forms.ValidationError(
+            "Enter a phone number of digits, spaces and an optional leading +, "
+            "e.g. +91 98450 12345."
+        )
+    return value
+
+
+class PersonForm(forms.Form):
+    """Name, email and phone of any person. `person` is the one being edited (or None)."""
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        required=False,
+        help_text="Their login. They get an email with a link to set a password.",
+    )
+    phone = forms.CharField(label="Phone", max_length=20, required=False)
+
+    email_required = False
+
+    def __init__(self, *args, person: User | None = None, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = self.email_required
+        self.fields["full_name"].widget.attrs["autocomplete"] = "off"
+
+    def clean_full_name(self):
+        return clean_name(self.cleaned_data["full_name"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").strip().lower()
+        if email and email_in_use(email, exclude=self.person):
+            raise forms.ValidationError("This email address is already in use by another person.")
+        return email or None
+
+
+class StudentForm(PersonForm):
+    email = forms.EmailField(
+        label="Email (optional)",
+        max_length=254,
+        required=False,
+        help_text="Many children have none: their guardians log in instead.",
+    )
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    address = forms.CharField(
+        label="Address", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    joined_on = forms.DateField(label="Joining date", widget=DateInput())
+    notes = forms.CharField(
+        label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    guardians = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(role=Role.GUARDIAN),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_guardian_name = forms.CharField(label="Name", max_length=150, required=False)
+    new_guardian_phone = forms.CharField(label="Phone", max_length=20, required=False)
+    new_guardian_email = forms.EmailField(label="Email", max_length=254, required=False)
+    new_guardian_relation = forms.CharField(
+        label="Relation",
+        max_length=RELATION_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "Mother, father, …"}),
+    )
+
+    def __init__(self, *args, student: Student | None = None, **kwargs):
+        self.student = student
+        super().__init__(*args, person=student.user if student else None, **kwargs)
+        if student is None:
+            self.fields["joined_on"].initial = timezone.localdate()
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born and born.year < OLDEST_BIRTH_YEAR:
+            raise forms.ValidationError(f"Enter a date of birth after {OLDEST_BIRTH_YEAR}.")
+        return born
+
+    def clean_joined_on(self):
+        joined = self.cleaned_data["joined_on"]
+        if joined > timezone.localdate() + timedelta(days=365):
+            raise forms.ValidationError("The joining date is more than a year away.")
+        if joined.year < OLDEST_BIRTH_YEAR:
+            raise forms.ValidationError(f"Enter a joining date after {OLDEST_BIRTH_YEAR}.")
+        return joined
+
+    def clean_new_guardian_name(self):
+        value = " ".join(self.cleaned_data["new_guardian_name"].split())
+        return value
+
+    def clean_new_guardian_phone(self):
+        return clean_phone(self.cleaned_data["new_guardian_phone"])
+
+    def clean_new_guardian_email(self):
+        email = (self.cleaned_data.get("new_guardian_email") or "").strip().lower()
+        if email and email_in_use(email):
+            raise forms.ValidationError("This email address is already in use by another person.")
+        return email or None
+
+    def relations(self) -> dict[int, str]:
+        """The relation typed beside each picked guardian (`relation_<id>` fields)."""
+        data = self.data if self.is_bound else {}
+        result = {}
+        for guardian in self.cleaned_data.get("guardians", []):
+            value = " ".join(str(data.get(f"relation_{guardian.pk}", "")).split())
+            result[guardian.pk] = value
+        return result
+
+    def clean(self):
+        cleaned = super().clean()
+        born, joined = cleaned.get("date_of_birth"), cleaned.get("joined_on")
+        if born and joined and born > joined:
+            self.add_error("date_of_birth", "The date of birth is after the joining date.")
+        new_name = cleaned.get("new_guardian_name")
+        if not new_name and any(
+            cleaned.get(f"new_guardian_{name}") for name in ("phone", "email", "relation")
+        ):
+            self.add_error("new_guardian_name", "Enter the new guardian's name.")
+        email, guardian_email = cleaned.get("email"), cleaned.get("new_guardian_email")
+        if email and guardian_email and email == guardian_email:
+            self.add_error(
+                "new_guardian_email", "The guardian needs an email address of their own."
+            )
+        if "guardians" in cleaned:
+            if any(len(r) > RELATION_MAX for r in self.relations().values()):
+                raise forms.ValidationError(f"A relation has at most {RELATION_MAX} characters.")
+            has_guardian = bool(cleaned["guardians"]) or bool(new_name)
+            if not has_guardian and "email" in cleaned and not cleaned.get("email"):
+                raise forms.ValidationError(
+                    "A student without an email is reached through a guardian: "
+                    "pick a guardian or add a new one."
+                )
+        return cleaned
+
+    def new_guardian(self) -> dict | None:
+        cleaned = self.cleaned_data
+        if not cleaned.get("new_guardian_name"):
+            return None
+        return {
+            "full_name": cleaned["new_guardian_name"],
+            "email": cleaned.get("new_guardian_email"),
+            "phone": cleaned.get("new_guardian_phone", ""),
+            "relation": cleaned.get("new_guardian_relation", ""),
+        }
+
+    def guardian_links(self) -> list[tuple[User, str]]:
+        relations = self.relations()
+        return [(g, relations.get(g.pk, "")) for g in self.cleaned_data["guardians"]]
+
+
+class DeactivateStudentForm(forms.Form):
+    left_on = forms.DateField(label="Leaving date", widget=DateInput())
+
+    def __init__(self, *args, student: Student, **kwargs):
+        self.student = student
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].initial = timezone.localdate()
+
+    def clean_left_on(self):
+        left = self.cleaned_data["left_on"]
+        if left < self.student.joined_on:
+            raise forms.ValidationError(
+                f"The leaving date cannot be before the joining date "
+                f"({self.student.joined_on:%d %b %Y})."
+            )
+        if left > timezone.localdate():
+            raise forms.ValidationError(
+                "The leaving date cannot be in the future: deactivate on the day they leave."
+            )
+        return left
+
+
+class GuardianForm(PersonForm):
+    students = forms.ModelMultipleChoiceField(
+        queryset=Student.objects.select_related("user"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def relations(self) -> dict[int, str]:
+        data = self.data if self.is_bound else {}
+        return {
+            s.pk: " ".join(str(data.get(f"relation_{s.pk}", "")).split())[:RELATION_MAX]
+            for s in self.cleaned_data.get("students", [])
+        }
+
+    def ward_links(self):
+        relations = self.relations()
+        return [(s, relations.get(s.pk, "")) for s in self.cleaned_data["students"]]
+
+
+class TeacherForm(PersonForm):
+    email_required = True
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="Their login, to see their lessons and mark attendance.",
+    )
+    instruments = forms.ModelMultipleChoiceField(
+        label="Instruments they teach",
+        queryset=Instrument.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    phone = forms.CharField(label="Phone", max_length=20, required=False)
+
+    def clean_full_name(self):
+        return clean_name(self.cleaned_data["full_name"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+
+# --- List filters (plain GET forms; htmx sends the same fields) ----------------------
+
+
+class QuickSelect(forms.Select):
+    """A select rendered in Python. Django renders each option through a template, which
+    for the filters' long lists (150 batches, 60 teachers) costs more than the rest of
+    the page together."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+STATUS_CHOICES = [("active", "Active"), ("left", "Left"), ("all", "All")]
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+
+    sort_choices: list[tuple[str, str]] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = self.sort_choices
+
+    def values(self) -> dict:
+        """The valid filters; an invalid one (a batch id that does not exist) is ignored."""
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name)
+            for name in self.fields
+            if self.cleaned_data.get(name) not in (None, "")
+        }
+
+
+class StudentFilterForm(ListFilterForm):
+    q = forms.CharField(
+        label="Search",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name, roll number, phone or email"}
+        ),
+    )
+    instrument = forms.ModelChoiceField(
+        label="Course",
+        queryset=Instrument.objects.all(),
+        required=False,
+        empty_label="All courses",
+        widget=QuickSelect,
+    )
+    teacher = forms.ModelChoiceField(
+        label="Teacher",
+        queryset=User.objects.filter(role=Role.TEACHER, is_active=True).only("id", "full_name"),
+        required=False,
+        empty_label="All teachers",
+        widget=QuickSelect,
+    )
+    batch = forms.ModelChoiceField(
+        label="Batch",
+        queryset=Batch.objects.filter(is_active=True).only("id", "name"),
+        required=False,
+        empty_label="All batches",
+        widget=QuickSelect,
+    )
+    sort_choices = [
+        ("name", "Name A to Z"),
+        ("-name", "Name Z to A"),
+        ("roll", "Roll number"),
+        ("-roll", "Roll number, newest"),
+        ("joined", "Joined, oldest"),
+        ("-joined", "Joined, newest"),
+    ]
+
+
+class TeacherFilterForm(ListFilterForm):
+    q = forms.CharField(
+        label="Search",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, phone or email"}),
+    )
+    instrument = forms.ModelChoiceField(
+        label="Course",
+        queryset=Instrument.objects.all(),
+        required=False,
+        empty_label="All courses",
+        widget=QuickSelect,
+    )
+    sort_choices = [
+        ("name", "Name A to Z"),
+        ("-name", "Name Z to A"),
+        ("-batches", "Most batches"),
+        ("batches", "Fewest batches"),
+    ]
+
+
+class GuardianFilterForm(ListFilterForm):
+    q = forms.CharField(
+        label="Search",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name, phone, email or a child's name"}
+        ),
+    )
+    sort_choices = [("name", "Name A to Z"), ("-name", "Name Z to A")]
+
+
+# --- allauth's email change -----------------------------------------------------------
+
+
+class ChangeEmailForm(AddEmailForm):
+    """allauth's "change email" form, made safe for people the office created.
+
+    allauth keeps its own table of addresses and, finding none for a person, records
+    their login email as *unverified*; asked to change it, it then takes that row for a
+    pending change, deletes it and blanks the person's login. Recording the login email
+    as verified first (`sync_login_email`) keeps the current address until the new one
+    is confirmed.
+    """
+
+    def save(self, request):
+        sync_login_email(self.user)
+        return super().save(request)

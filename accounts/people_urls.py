@@ -1,0 +1,31 @@
+"""`/people/…`: the office's pages for students, guardians and teachers."""
+
+from django.urls import path
+
+from accounts.views import guardians, history, persons, students, teachers
+
+app_name = "people"
+
+urlpatterns = [
+    path("students/", students.student_list, name="student_list"),
+    path("students/export.csv", students.student_export, name="student_export"),
+    path("students/new/", students.student_add, name="student_add"),
+    path("students/<int:pk>/", students.student_detail, name="student_detail"),
+    path("students/<int:pk>/edit/", students.student_edit, name="student_edit"),
+    path("students/<int:pk>/leave/", students.student_deactivate, name="student_deactivate"),
+    path("students/<int:pk>/reactivate/", students.student_reactivate, name="student_reactivate"),
+    path("guardians/", guardians.guardian_list, name="guardian_list"),
+    path("guardians/export.csv", guardians.guardian_export, name="guardian_export"),
+    path("guardians/new/", guardians.guardian_add, name="guardian_add"),
+    path("guardians/<int:pk>/", guardians.guardian_detail, name="guardian_detail"),
+    path("guardians/<int:pk>/edit/", guardians.guardian_edit, name="guardian_edit"),
+    path("teachers/", teachers.teacher_list, name="teacher_list"),
+    path("teachers/export.csv", teachers.teacher_export, name="teacher_export"),
+    path("teachers/new/", teachers.teacher_add, name="teacher_add"),
+    path("teachers/<int:pk>/", teachers.teacher_detail, name="teacher_detail"),
+    path("teachers/<int:pk>/edit/", teachers.teacher_edit, name="teacher_edit"),
+    path("<int:pk>/deactivate/", persons.person_deactivate, name="person_deactivate"),
+    path("<int:pk>/reactivate/", persons.person_reactivate, name="person_reactivate"),
+    path("<int:pk>/invite/", persons.person_invite, name="person_invite"),
+    path("<int:pk>/history/", history.person_history, name="person_history"),
+]

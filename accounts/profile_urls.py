@@ -1,0 +1,11 @@
+"""`/profile/…`: every person's own pages."""
+
+from django.urls import path
+
+from accounts.views import profile
+
+urlpatterns = [
+    path("", profile.profile, name="profile"),
+    path("edit/", profile.profile_edit, name="profile_edit"),
+    path("students/<int:pk>/", profile.profile_student, name="profile_student"),
+]
