@@ -6,8 +6,17 @@ from accounts.models import Role
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
 NAVIGATION = {
-    Role.ADMIN: [("Dashboard", "dashboard"), ("Admin site", "admin:index")],
-    Role.OFFICE: [("Dashboard", "dashboard")],
+    Role.ADMIN: [
+        ("Dashboard", "dashboard"),
+        ("Batches", "attendance:batch_list"),
+        ("Catalogue", "attendance:catalogue"),
+        ("Admin site", "admin:index"),
+    ],
+    Role.OFFICE: [
+        ("Dashboard", "dashboard"),
+        ("Batches", "attendance:batch_list"),
+        ("Catalogue", "attendance:catalogue"),
+    ],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],

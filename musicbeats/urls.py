@@ -9,6 +9,7 @@ admin.site.site_title = "MusicBeats"
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
