@@ -287,14 +287,19 @@ def _raw(record, previous, fields):
     ]
 
 
-def _related_names(raw_changes) -> dict:
-    """Names of the teachers, rooms… that history rows point to: one query per kind."""
+def _related_names(raw_changes, known: dict | None = None) -> dict:
+    """Names of the teachers, rooms… that history rows point to: one query per kind,
+    for the ids not `known` already (the batch's current ones)."""
+    names = dict(known or {})
     wanted: dict[str, set] = {}
     for attname, _label, old, new in raw_changes:
         if attname in _RELATED:
-            wanted.setdefault(attname, set()).update(v for v in (old, new) if v is not None)
-    names = {}
+            wanted.setdefault(attname, set()).update(
+                v for v in (old, new) if v is not None and (attname, v) not in names
+            )
     for attname, ids in wanted.items():
+        if not ids:
+            continue
         model, column = _RELATED[attname]
         for pk, name in model.objects.filter(pk__in=ids).values_list("pk", column):
             names[attname, pk] = name
@@ -304,9 +309,10 @@ def _related_names(raw_changes) -> dict:
 def batch_history(batch: Batch, limit: int = 25) -> list[Change]:
     """The latest `limit` changes to `batch` and its enrolments, newest first.
 
-    At most six queries: the batch's records, its enrolments' records (the shown ones,
-    and all records of those enrolments, to compare with), and the names of the
-    instruments, levels, teachers and rooms that changed (only those kinds that did).
+    `batch` comes with its instrument, level, teacher and room (`get_batch_for`). At most
+    seven queries: the batch's records, its enrolments' records (the shown ones, and all
+    records of those enrolments, to compare with), and the names of instruments, levels,
+    teachers and rooms the batch had before (only for kinds that changed).
     """
     batch_records = list(
         Batch.history.filter(id=batch.pk)
@@ -335,7 +341,12 @@ def batch_history(batch: Batch, limit: int = 25) -> list[Change]:
         raw = _raw(record, enrollment_previous.get(record.history_id), ENROLLMENT_FIELDS)
         student = record.student.user.full_name if record.student else "a student"
         entries.append((record, raw, f"enrolment of {student}"))
-    names = _related_names([change for _r, raw, _w in entries for change in raw])
+    known = {
+        (f"{name}_id", related.pk): getattr(related, _RELATED[f"{name}_id"][1])
+        for name in ("instrument", "level", "teacher", "room")
+        if (related := getattr(batch, name)) is not None
+    }
+    names = _related_names([change for _r, raw, _w in entries for change in raw], known)
     changes = [_change(record, raw, names, what=what) for record, raw, what in entries]
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes[:limit]

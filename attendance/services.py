@@ -107,7 +107,7 @@ def enroll(
 def leave(*, enrollment: Enrollment, left_on: date) -> Enrollment:
     """End `enrollment` on `left_on` (the last day the student attends)."""
     enrollment = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("student__user", "batch")
         .get(pk=enrollment.pk)
     )

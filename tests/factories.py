@@ -87,3 +87,43 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(BatchFactory)
     joined_on = factory.LazyAttribute(lambda o: o.student.joined_on)
     monthly_fee = factory.LazyAttribute(lambda o: o.batch.monthly_fee)
+
+
+# ---------------------------------------------------------------------------- classes
+# (the `classes` helper: many batches or enrolments at once, for query budgets)
+
+
+def bulk_batches(count, **fields):
+    """`count` batches sharing one instrument, teacher and room, in one insert."""
+    instrument = fields.pop("instrument", None) or InstrumentFactory()
+    teacher = fields.pop("teacher", None) or UserFactory(role=Role.TEACHER)
+    room = fields.pop("room", None) or RoomFactory()
+    return Batch.objects.bulk_create(
+        Batch(
+            name=f"Bulk batch {i:04d}",
+            instrument=instrument,
+            teacher=teacher,
+            room=room,
+            capacity=fields.get("capacity", 10),
+            monthly_fee=fields.get("monthly_fee", Decimal("1500.00")),
+        )
+        for i in range(count)
+    )
+
+
+def bulk_students(count, **user_fields):
+    """`count` active students (users and profiles) in two inserts."""
+    users = User.objects.bulk_create(
+        User(
+            email=None,
+            full_name=f"Bulk Student {i:04d}",
+            phone=f"+91 90000 {i:05d}",
+            role=Role.STUDENT,
+            password="!",
+            **user_fields,
+        )
+        for i in range(count)
+    )
+    return Student.objects.bulk_create(
+        Student(user=user, roll_number=f"MB-B{user.pk:06d}") for user in users
+    )

@@ -251,7 +251,7 @@ def test_reactivate_batch_refuses_a_deactivated_teacher(batch):
 
 def test_move_level_renumbers_and_swaps():
     instrument = InstrumentFactory()
-    a, b, c = (LevelFactory(instrument=instrument, name=n, position=0) for n in "ABC")
+    a, _b, c = (LevelFactory(instrument=instrument, name=n, position=0) for n in "ABC")
     services.move_level(level=c, by=-1)
     order = list(instrument.levels.order_by("position").values_list("name", flat=True))
     assert order == ["A", "C", "B"]
