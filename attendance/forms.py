@@ -107,24 +107,34 @@ class LevelForm(forms.Form):
         return name
 
 
+def seats_field(*, required, label, help_text=""):
+    bounds = "between 1 and 500"
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=1,
+        max_value=500,
+        help_text=help_text,
+        error_messages={
+            "min_value": f"Seats are {bounds}.",
+            "max_value": f"Seats are {bounds}.",
+            "invalid": f"Seats are a whole number {bounds}.",
+        },
+    )
+
+
 class RoomForm(forms.ModelForm):
+    capacity = seats_field(required=False, label="Seats (optional)")
+
     class Meta:
         model = Room
         fields = ["name", "capacity"]
-        labels = {"capacity": "Seats (optional)"}
-        widgets = {"capacity": forms.NumberInput(attrs={"min": 1, "max": 500})}
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if Room.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"There is already a room called {name}.")
         return name
-
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if capacity is not None and not 1 <= capacity <= 500:
-            raise forms.ValidationError("A room seats between 1 and 500 people.")
-        return capacity
 
 
 class ConfirmForm(forms.Form):
@@ -136,6 +146,11 @@ class ConfirmForm(forms.Form):
 
 class BatchForm(forms.ModelForm):
     monthly_fee = fee_field(help_text="The default for new enrolments; each can differ.")
+    capacity = seats_field(
+        required=True,
+        label="Capacity",
+        help_text="A private lesson is a batch of one: capacity 1.",
+    )
 
     class Meta:
         model = Batch
@@ -150,9 +165,7 @@ class BatchForm(forms.ModelForm):
             "monthly_fee",
         ]
         labels = {"kind": "Kind", "room": "Room (optional)", "level": "Level (optional)"}
-        help_texts = {"capacity": "A private lesson is a batch of one: capacity 1."}
         field_classes = {"teacher": TeacherChoiceField, "level": LevelChoiceField}
-        widgets = {"capacity": forms.NumberInput(attrs={"min": 1, "max": 500})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,12 +191,6 @@ class BatchForm(forms.ModelForm):
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
-
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if capacity is not None and not 1 <= capacity <= 500:
-            raise forms.ValidationError("Capacity is between 1 and 500 seats.")
-        return capacity
 
     def clean(self):
         data = super().clean()

@@ -3,7 +3,7 @@ side), changing an enrolment's fee, ending it."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,19 +15,18 @@ from attendance import selectors, services
 from attendance.forms import EnrolForm, EnrollmentEndForm, EnrollmentFeeForm
 from attendance.templatetags.classes_tags import inr
 from attendance.views.batches import batch_page_context
-from attendance.views.objects import get_batch_for, get_enrollment_for
+from attendance.views.objects import (
+    get_batch_for,
+    get_enrollment_for,
+    get_student_for_enrolment,
+)
 
 GET_POST = ["GET", "HEAD", "POST"]
 PICKER_LIMIT = 10
 
 
-def get_student_for_enrolment(request, pk) -> Student:
-    """Any student, active or not (the page then says why it cannot enrol them)."""
-    return get_object_or_404(Student.objects.select_related("user"), pk=pk)
-
-
 def _pk(value):
-    return value if value and str(value).isdigit() else None
+    return int(value) if value and str(value).isdigit() else None
 
 
 def _safe_next(request, source):
