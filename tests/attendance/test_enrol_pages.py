@@ -300,3 +300,10 @@ def test_enrolment_page_query_budget(office, enrollment, rows, django_assert_max
     with django_assert_max_num_queries(4):  # session, user, enrolment, history
         response = office.get(url)
     assert response.status_code == 200
+
+
+def test_a_batch_or_student_id_that_is_not_a_number_is_404(office, batch, kavya):
+    response = office.post(ENROL, {"lock": "batch", "batch": "abc", "student": kavya.pk})
+    assert response.status_code == 404
+    response = office.post(ENROL, {"lock": "student", "student": "1 OR 1=1", "batch": batch.pk})
+    assert response.status_code == 404
