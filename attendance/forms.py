@@ -91,6 +91,8 @@ class LevelForm(forms.Form):
     name = forms.CharField(label="New level", max_length=80)
 
     def __init__(self, *args, instrument, level=None, **kwargs):
+        # Its own ids: it shares the instrument page with the instrument's form.
+        kwargs.setdefault("auto_id", "id_level_%s")
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         self.level = level
@@ -181,6 +183,8 @@ class BatchForm(forms.ModelForm):
         self.fields["room"].queryset = active_or_current(
             Room.objects.order_by("name"), batch.room_id, is_active=True
         )
+        self.fields["level"].empty_label = "No level"
+        self.fields["room"].empty_label = "No room"
         self.fields["level"].queryset = active_or_current(
             Level.objects.select_related("instrument").order_by(
                 "instrument__name", "position", "name"

@@ -50,11 +50,15 @@ def _instrument_context(instrument, *, rename_errors=None, rename_values=None, f
         .annotate(batch_count=Count("batches"))
         .order_by("position", "name", "pk")
     )
-    for level in levels:
+    direction, _, moved = focus.partition("-")
+    for index, level in enumerate(levels):
         level.rename_error = (rename_errors or {}).get(level.pk)
         level.rename_value = (rename_values or {}).get(level.pk, "")
-        direction, _, pk = focus.partition("-")
-        level.autofocus = direction if pk == str(level.pk) else ""
+        level.autofocus = ""
+        if moved == str(level.pk):
+            # At the top (or bottom) its button in that direction is disabled: focus the other.
+            at_end = index == 0 if direction == "up" else index == len(levels) - 1
+            level.autofocus = {"up": "down", "down": "up"}[direction] if at_end else direction
     return {
         "instrument": instrument,
         "levels": levels,
