@@ -40,7 +40,21 @@ PAGES = [
     ("dashboard (teacher)", "/", "teacher"),
     ("dashboard (student)", "/", "student"),
     ("dashboard (guardian)", "/", "guardian"),
+    ("batch list", "/classes/batches/", "office"),
+    ("batch list, search", "/classes/batches/?q=guitar&sort=-free", "office"),
+    ("batch page", "/classes/batches/{batch}/", "office"),
+    ("enrol, student search", "/classes/enrol/?batch={batch}&q=sharma", "office"),
 ]
+
+# Ids that paths in PAGES name in braces, looked up once the database is seeded: the
+# Django shell code that prints each.
+LOOKUPS = {
+    "batch": (
+        "from django.db.models import Count; from attendance.models import Batch; "
+        "print(Batch.objects.filter(name__startswith='Large ').annotate(n=Count('enrollments'))"
+        ".order_by('-n', 'pk').values_list('pk', flat=True).first())"
+    ),
+}
 
 
 def free_port() -> int:
@@ -66,6 +80,20 @@ def environment() -> dict:
 
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def lookup_ids(env) -> dict:
+    def shell(code):
+        return subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    return {name: shell(code) for name, code in LOOKUPS.items()}
 
 
 class Session:
@@ -139,6 +167,7 @@ def main():
     manage(env, "createcachetable")
     manage(env, "seed_demo", "--scale", "large")
     manage(env, "collectstatic", "--no-input", "-v0")
+    ids = lookup_ids(env)
     print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
 
     port = free_port()
@@ -170,6 +199,7 @@ def main():
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
         for label, path, role in PAGES:
+            path = path.format(**ids)
             result = measure(sessions[role], path)
             rows.append((label, path, role or "anonymous", result))
             print(
