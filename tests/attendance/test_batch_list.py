@@ -50,7 +50,8 @@ def catalogue(db):
         ),
         "old": BatchFactory(name="Old Tabla", instrument=tabla, teacher=anil, is_active=False),
     }
-    return {"guitar": guitar, "tabla": tabla, "joseph": joseph, "anil": anil, **batches}
+    people = {"joseph": joseph, "anil": anil}
+    return {"guitar_course": guitar, "tabla_course": tabla, **people, **batches}
 
 
 def names(response):
@@ -96,7 +97,7 @@ def test_search_filters_and_sorting(office, catalogue, query, expected):
 
 
 def test_filters_by_instrument_and_teacher(office, catalogue):
-    by_instrument = office.get(URL, {"instrument": catalogue["guitar"].pk})
+    by_instrument = office.get(URL, {"instrument": catalogue["guitar_course"].pk})
     assert names(by_instrument) == ["Guitar Beginners", "Guitar one-to-one"]
     by_teacher = office.get(URL, {"teacher": catalogue["anil"].pk, "active": "all"})
     assert names(by_teacher) == ["Old Tabla", "Tabla Foundation"]
