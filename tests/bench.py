@@ -84,14 +84,18 @@ def manage(env, *args):
 
 def lookup_ids(env) -> dict:
     def shell(code):
-        return subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c", code],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        return (
+            subprocess.run(
+                [PYTHON, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
 
     return {name: shell(code) for name, code in LOOKUPS.items()}
 

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
@@ -22,6 +23,7 @@ PER_PAGE = 25
 
 
 @require_safe
+@vary_on_headers("HX-Request", "HX-Target")
 @allow_roles(*STAFF_ROLES)
 def batch_list(request):
     """Every batch, 25 a page, with free seats. htmx gets the results alone."""
@@ -132,6 +134,7 @@ def _save(form):
 
 
 @require_http_methods(GET_POST)
+@vary_on_headers("HX-Request", "HX-Target")
 @allow_roles(*STAFF_ROLES)
 def batch_new(request):
     form = BatchForm(request.POST or None)
@@ -142,6 +145,7 @@ def batch_new(request):
 
 
 @require_http_methods(GET_POST)
+@vary_on_headers("HX-Request", "HX-Target")
 @allow_roles(*STAFF_ROLES)
 def batch_edit(request, pk):
     batch = get_batch_for(request, pk)

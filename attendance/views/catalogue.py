@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
@@ -84,6 +85,7 @@ def instrument_detail(request, pk):
 
 
 @require_http_methods(GET_POST)
+@vary_on_headers("HX-Request", "HX-Target")
 @allow_roles(*STAFF_ROLES)
 def levels(request, pk):
     """Add, rename and reorder an instrument's levels (POST `action`: add, rename, up,

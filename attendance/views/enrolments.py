@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Student
@@ -52,6 +53,7 @@ def picker_context(source, *, batch=None) -> dict:
 
 
 @require_http_methods(GET_POST)
+@vary_on_headers("HX-Request", "HX-Target")
 @allow_roles(*STAFF_ROLES)
 def enroll(request):
     """Enrol a student in a batch.

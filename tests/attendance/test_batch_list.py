@@ -189,3 +189,7 @@ def test_teacher_cannot_open_the_list(client, teacher):
     client.force_login(teacher)
     assert client.get(URL).status_code == 403
     assert client.get(EXPORT).status_code == 403
+
+
+def test_page_and_fragment_are_cached_apart(office, catalogue):
+    assert "HX-Request" in office.get(URL)["Vary"]
