@@ -113,8 +113,7 @@ def enroll(request):
                     or reverse("attendance:batch_detail", args=[enrollment.batch_id])
                 )
     else:
-        initial = {"joined_on": source.get("joined_on") or None}
-        initial = {key: value for key, value in initial.items() if value}
+        initial = {}
         if batch:
             initial["batch"] = batch.pk
         if student:
