@@ -48,6 +48,11 @@ class TeacherChoiceField(forms.ModelChoiceField):
         return obj.full_name if obj.is_active else f"{obj.full_name} (deactivated)"
 
 
+class InstrumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name if obj.is_active else f"{obj.name} (inactive)"
+
+
 class LevelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.instrument.name} · {obj.name}"
@@ -167,7 +172,11 @@ class BatchForm(forms.ModelForm):
             "monthly_fee",
         ]
         labels = {"kind": "Kind", "room": "Room (optional)", "level": "Level (optional)"}
-        field_classes = {"teacher": TeacherChoiceField, "level": LevelChoiceField}
+        field_classes = {
+            "instrument": InstrumentChoiceField,
+            "teacher": TeacherChoiceField,
+            "level": LevelChoiceField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,8 +237,10 @@ class BatchFilterForm(forms.Form):
     ]
 
     q = forms.CharField(label="Search", required=False, max_length=100)
-    instrument = forms.ModelChoiceField(
-        queryset=Instrument.objects.order_by("name"), required=False, empty_label="All"
+    instrument = InstrumentChoiceField(
+        queryset=Instrument.objects.order_by("-is_active", "name"),
+        required=False,
+        empty_label="All",
     )
     teacher = TeacherChoiceField(
         queryset=User.objects.filter(role=Role.TEACHER).order_by("full_name", "pk"),
