@@ -3,28 +3,56 @@ from django.urls import reverse
 
 from accounts.models import Role
 
-# The navigation, by role: each entry names a page the role may use. A test checks that
-# every link here resolves to a view whose access rule lets that role in.
-PEOPLE_NAV = [
-    ("Students", "people:student_list"),
-    ("Guardians", "people:guardian_list"),
-    ("Teachers", "people:teacher_list"),
-]
+# The navigation, by role. An entry is a link (label, URL name) or a menu
+# (label, [links]). A test checks that every link resolves to a view whose access rule
+# lets that role in. Office staff get menus so that the bar fits a laptop screen.
+PEOPLE_MENU = (
+    "People",
+    [
+        ("Students", "people:student_list"),
+        ("Guardians", "people:guardian_list"),
+        ("Teachers", "people:teacher_list"),
+        ("Admission requests", "admission_list"),
+        ("Import students", "student_import"),
+    ],
+)
+CLASSES_MENU = (
+    "Classes",
+    [
+        ("Batches", "attendance:batch_list"),
+        ("Catalogue", "attendance:catalogue"),
+    ],
+)
 NAVIGATION = {
     Role.ADMIN: [
         ("Dashboard", "dashboard"),
-        *PEOPLE_NAV,
-        ("Admissions", "admission_list"),
-        ("Admin site", "admin:index"),
+        PEOPLE_MENU,
+        CLASSES_MENU,
+        ("Settings", [("Admin site", "admin:index")]),
     ],
-    Role.OFFICE: [("Dashboard", "dashboard"), *PEOPLE_NAV, ("Admissions", "admission_list")],
+    Role.OFFICE: [("Dashboard", "dashboard"), PEOPLE_MENU, CLASSES_MENU],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],
 }
-# Everyone's own page; last, beside the name and the log-out button.
+# Everyone's own page, last.
 for _items in NAVIGATION.values():
     _items.append(("Profile", "profile"))
+
+
+def nav_links(role):
+    """Every (label, URL name) the role's navigation shows, menus flattened."""
+    for label, target in NAVIGATION.get(role, []):
+        if isinstance(target, list):
+            yield from target
+        else:
+            yield label, target
+
+
+def _link(label, name, path):
+    url = reverse(name)
+    active = path == url if url == "/" else path.startswith(url)
+    return {"label": label, "url": url, "active": active}
 
 
 def navigation(request):
@@ -32,11 +60,15 @@ def navigation(request):
     context = {"institute_name": settings.INSTITUTE_NAME, "nav_items": []}
     if user is None or not user.is_authenticated:
         return context
-    path = request.path
     items = []
-    for label, name in NAVIGATION.get(user.role, []):
-        url = reverse(name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+    for label, target in NAVIGATION.get(user.role, []):
+        if isinstance(target, list):
+            links = [_link(sub, name, request.path) for sub, name in target]
+            items.append(
+                {"label": label, "links": links, "active": any(lk["active"] for lk in links)}
+            )
+        else:
+            items.append(_link(label, target, request.path))
     context["nav_items"] = items
+    context["nav_wide"] = user.role in (Role.ADMIN, Role.OFFICE)
     return context

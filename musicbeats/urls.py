@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.intake_urls")),
     path("people/", include("accounts.people_urls")),
     path("profile/", include("accounts.profile_urls")),
+    path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

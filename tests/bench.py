@@ -55,7 +55,21 @@ PAGES = [
     ("guardian list", "/people/guardians/", "office"),
     ("profile (guardian)", "/profile/", "guardian"),
     ("profile (teacher)", "/profile/", "teacher"),
+    ("batch list", "/classes/batches/", "office"),
+    ("batch list, search", "/classes/batches/?q=guitar&sort=-free", "office"),
+    ("batch page", "/classes/batches/{batch}/", "office"),
+    ("enrol, student search", "/classes/enrol/?batch={batch}&q=sharma", "office"),
 ]
+
+# Ids that paths in PAGES name in braces, looked up once the database is seeded: the
+# Django shell code that prints each.
+LOOKUPS = {
+    "batch": (
+        "from django.db.models import Count; from attendance.models import Batch; "
+        "print(Batch.objects.filter(name__startswith='Large ').annotate(n=Count('enrollments'))"
+        ".order_by('-n', 'pk').values_list('pk', flat=True).first())"
+    ),
+}
 
 
 def free_port() -> int:
@@ -81,6 +95,24 @@ def environment() -> dict:
 
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def lookup_ids(env) -> dict:
+    def shell(code):
+        return (
+            subprocess.run(
+                [PYTHON, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+
+    return {name: shell(code) for name, code in LOOKUPS.items()}
 
 
 class Session:
@@ -155,6 +187,7 @@ def main():
     manage(env, "createcachetable")
     manage(env, "seed_demo", "--scale", "large")
     manage(env, "collectstatic", "--no-input", "-v0")
+    ids = lookup_ids(env)
     print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
 
     port = free_port()
@@ -186,6 +219,7 @@ def main():
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
         for label, path, role, *headers in PAGES:
+            path = path.format(**ids)
             result = measure(sessions[role], path, *headers)
             rows.append((label, path, role or "anonymous", result))
             print(

@@ -157,3 +157,25 @@ def bulk_students(count, *, batch=None, guardian_per=1, prefix="bulk"):
             ]
         )
     return students
+
+
+# ---------------------------------------------------------------------------- classes
+# (the `classes` helper: many batches or enrolments at once, for query budgets)
+
+
+def bulk_batches(count, **fields):
+    """`count` batches sharing one instrument, teacher and room, in one insert."""
+    instrument = fields.pop("instrument", None) or InstrumentFactory()
+    teacher = fields.pop("teacher", None) or UserFactory(role=Role.TEACHER)
+    room = fields.pop("room", None) or RoomFactory()
+    return Batch.objects.bulk_create(
+        Batch(
+            name=f"Bulk batch {i:04d}",
+            instrument=instrument,
+            teacher=teacher,
+            room=room,
+            capacity=fields.get("capacity", 10),
+            monthly_fee=fields.get("monthly_fee", Decimal("1500.00")),
+        )
+        for i in range(count)
+    )

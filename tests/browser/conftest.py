@@ -93,3 +93,10 @@ def demo(live_server, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     return live_server
+
+
+def nav_to(page, menu, link):
+    """Follow a link in a menu of the main navigation (opening the menu first)."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name=menu, exact=True).click()
+    nav.get_by_role("link", name=link, exact=True).click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from accounts import admissions
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import AdmissionRequest, Role, Student, User
-from tests.browser.conftest import DESKTOP, PHONE, TABLET
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, nav_to
 from tests.browser.test_login_browser import log_in
 
 
@@ -47,7 +47,7 @@ def test_family_asks_office_accepts_guardian_is_invited(demo, make_page, a11y):
     log_in(office, a11y, demo.url, "office@musicbeats.test", DEMO_PASSWORD)
     expect(office.get_by_text("admission requests waiting")).to_be_visible()
     a11y.check(office)
-    office.get_by_role("navigation", name="Main").get_by_role("link", name="Admissions").click()
+    nav_to(office, "People", "Admission requests")
     expect(office.get_by_role("heading", level=1)).to_have_text("Admission requests")
     a11y.check(office)
     # The newest request is pending; the older pending ones come first. Search for it.

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from tests.browser.conftest import DESKTOP, PHONE, TABLET
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, nav_to
 from tests.browser.test_login_browser import log_in
 
 
@@ -17,7 +17,7 @@ def test_office_adds_a_student_with_a_new_guardian_then_finds_them_by_live_searc
     log_in(page, a11y, demo.url, "office@musicbeats.test", DEMO_PASSWORD)
     expect(page).to_have_url(f"{demo.url}/")
     a11y.check(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Students").click()
+    nav_to(page, "People", "Students")
     expect(page.get_by_role("heading", level=1)).to_have_text("Students")
     a11y.check(page)
 
@@ -40,7 +40,7 @@ def test_office_adds_a_student_with_a_new_guardian_then_finds_them_by_live_searc
     assert re.fullmatch(r"MB-\d{4}", roll)
     a11y.check(page)
 
-    page.get_by_role("link", name="Students").first.click()
+    nav_to(page, "People", "Students")
     a11y.check(page)
     search = page.get_by_role("searchbox", name="Search")
     search.press_sequentially("meenak", delay=40)
@@ -145,7 +145,7 @@ def test_office_pages_pass_axe(demo, make_page, a11y):
     expect(page).to_have_url(f"{demo.url}/")
     a11y.check(page)
     for name in ("Teachers", "Guardians"):
-        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+        nav_to(page, "People", name)
         expect(page.get_by_role("heading", level=1)).to_have_text(name)
         a11y.check(page)
         page.locator("#results tbody a").first.click()

@@ -1,0 +1,42 @@
+"""Classes URLs, under the `attendance` namespace.
+
+Included at the root (not at `classes/`) so that the timetable and attendance pages
+(`attendance/…`, `schedule/`) can join this module and namespace later without a second
+`include()` of the same namespace.
+"""
+
+from django.urls import path
+
+from attendance.views import batches, catalogue, enrolments
+
+app_name = "attendance"
+
+urlpatterns = [
+    # The catalogue: instruments (courses) and their levels, rooms.
+    path("classes/catalogue/", catalogue.catalogue, name="catalogue"),
+    path(
+        "classes/catalogue/instruments/<int:pk>/",
+        catalogue.instrument_detail,
+        name="instrument_detail",
+    ),
+    path(
+        "classes/catalogue/instruments/<int:pk>/active/",
+        catalogue.instrument_active,
+        name="instrument_active",
+    ),
+    path("classes/catalogue/instruments/<int:pk>/levels/", catalogue.levels, name="levels"),
+    path("classes/catalogue/rooms/", catalogue.room_list, name="room_list"),
+    path("classes/catalogue/rooms/<int:pk>/", catalogue.room_edit, name="room_edit"),
+    path("classes/catalogue/rooms/<int:pk>/active/", catalogue.room_active, name="room_active"),
+    # Batches.
+    path("classes/batches/", batches.batch_list, name="batch_list"),
+    path("classes/batches/export.csv", batches.batch_export, name="batch_export"),
+    path("classes/batches/new/", batches.batch_new, name="batch_new"),
+    path("classes/batches/<int:pk>/", batches.batch_detail, name="batch_detail"),
+    path("classes/batches/<int:pk>/edit/", batches.batch_edit, name="batch_edit"),
+    path("classes/batches/<int:pk>/active/", batches.batch_active, name="batch_active"),
+    # Enrolment.
+    path("classes/enrol/", enrolments.enroll, name="enroll"),
+    path("classes/enrolments/<int:pk>/", enrolments.enrollment_detail, name="enrollment_detail"),
+    path("classes/enrolments/<int:pk>/end/", enrolments.enrollment_end, name="enrollment_end"),
+]

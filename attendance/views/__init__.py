@@ -1,0 +1,1 @@
+"""Classes pages: the catalogue (instruments, levels, rooms), batches, enrolment."""
