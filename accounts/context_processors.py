@@ -6,8 +6,17 @@ from accounts.models import Role
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
 NAVIGATION = {
-    Role.ADMIN: [("Dashboard", "dashboard"), ("Admin site", "admin:index")],
-    Role.OFFICE: [("Dashboard", "dashboard")],
+    Role.ADMIN: [
+        ("Dashboard", "dashboard"),
+        ("Fees", "fees:payment_list"),
+        ("New payment", "fees:payment_new"),
+        ("Admin site", "admin:index"),
+    ],
+    Role.OFFICE: [
+        ("Dashboard", "dashboard"),
+        ("Fees", "fees:payment_list"),
+        ("New payment", "fees:payment_new"),
+    ],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],
