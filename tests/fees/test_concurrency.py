@@ -28,7 +28,7 @@ def run_at_once(jobs):
         try:
             barrier.wait()
             results[i] = job()
-        except Exception as error:  # noqa: BLE001 - reported to the test
+        except Exception as error:  # reported to the test
             results[i] = error
         finally:
             connection.close()
