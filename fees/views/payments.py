@@ -169,6 +169,21 @@ def _ledger_form(request):
     return LedgerFilterForm(params)
 
 
+# What a ledger row shows (fewer columns: less to fetch and convert on every page).
+LEDGER_COLUMNS = [
+    "receipt_number",
+    "paid_on",
+    "method",
+    "reference",
+    "amount",
+    "voided_at",
+    "void_reason",
+    "student__roll_number",
+    "student__user__full_name",
+    "recorded_by__full_name",
+]
+
+
 @require_safe
 @allow_roles(*STAFF_ROLES)
 def payment_list(request):
@@ -189,9 +204,9 @@ def payment_list(request):
     except ValueError:
         page = 1
     rows = list(
-        payments.select_related("student__user", "recorded_by").order_by("-paid_on", "-id")[
-            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
-        ]
+        payments.select_related("student__user", "recorded_by")
+        .only(*LEDGER_COLUMNS)
+        .order_by("-paid_on", "-id")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     )
     query = request.GET.copy()
     query.pop("page", None)

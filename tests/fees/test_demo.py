@@ -50,3 +50,35 @@ def test_demo_fees_are_believable_and_consistent():
     assert Allocation.objects.filter(payment__voided_at__isnull=True).count() > 0
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Payment.objects.count() == payments
+
+
+def test_bulk_insert_of_the_large_history_keeps_ids_counters_and_allocations(office_user):
+    import random
+    import uuid
+    from datetime import date
+
+    from fees import demo, services
+    from tests.factories import ChargeFactory, StudentFactory
+
+    student = StudentFactory()
+    charge = ChargeFactory(student=student, amount=Decimal("300"))
+    planned = [
+        (date(2026, 4, 2), student.pk, Decimal("100"), [(charge.pk, Decimal("100"))], False),
+        (date(2026, 4, 3), student.pk, Decimal("50"), [], True),
+        (date(2026, 4, 4), student.pk, Decimal("200"), [(charge.pk, Decimal("200"))], False),
+    ]
+    assert demo._insert_payments(random.Random(1), planned, office_user) == 3
+    rows = list(Payment.objects.order_by("pk").values_list("receipt_sequence", "voided_at"))
+    assert [r[0] for r in rows] == [1, 2, 3] and rows[1][1] is not None
+    assert selectors.student_account(student.pk).outstanding == 0
+    # The next payment through the service gets the next id and receipt number.
+    payment, _ = services.record_payment(
+        student=student,
+        amount=Decimal("10"),
+        method="cash",
+        paid_on=date(2026, 4, 5),
+        recorded_by=office_user,
+        idempotency_key=uuid.uuid4(),
+    )
+    assert payment.receipt_number == "MB/2026-27/000004"
+    assert Allocation.objects.filter(payment__voided_at__isnull=True).count() == 2
