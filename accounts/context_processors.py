@@ -23,14 +23,22 @@ CLASSES_MENU = (
         ("Catalogue", "attendance:catalogue"),
     ],
 )
+FEES_MENU = (
+    "Fees",
+    [
+        ("New payment", "fees:payment_new"),
+        ("Payments ledger", "fees:payment_list"),
+    ],
+)
 NAVIGATION = {
     Role.ADMIN: [
         ("Dashboard", "dashboard"),
         PEOPLE_MENU,
         CLASSES_MENU,
+        FEES_MENU,
         ("Settings", [("Admin site", "admin:index")]),
     ],
-    Role.OFFICE: [("Dashboard", "dashboard"), PEOPLE_MENU, CLASSES_MENU],
+    Role.OFFICE: [("Dashboard", "dashboard"), PEOPLE_MENU, CLASSES_MENU, FEES_MENU],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],

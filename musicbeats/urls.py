@@ -14,6 +14,7 @@ urlpatterns = [
     path("profile/", include("accounts.profile_urls")),
     path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
+    path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
 ]
 

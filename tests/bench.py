@@ -31,7 +31,10 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 10
 PASSWORD = "musicbeats-demo"
 
-HTMX = {"HX-Request": "true"}  # a live-search request: the results partial only
+HTMX = {"HX-Request": "true"}
+_TODAY = datetime.now().date()
+_FY = _TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1
+LAST_YEAR = f"start={_FY - 1}-04-01&end={_FY}-03-31"  # the last whole financial year
 
 # (label, path, role that requests it; None for anonymous[, request headers])
 PAGES = [
@@ -59,6 +62,14 @@ PAGES = [
     ("batch list, search", "/classes/batches/?q=guitar&sort=-free", "office"),
     ("batch page", "/classes/batches/{batch}/", "office"),
     ("enrol, student search", "/classes/enrol/?batch={batch}&q=sharma", "office"),
+    ("fees: the ledger", "/fees/payments/", "office"),
+    ("fees: the ledger, a year, cash", f"/fees/payments/?{LAST_YEAR}&method=cash", "office"),
+    (
+        "fees: fee desk search (htmx)",
+        "/fees/payments/new/?q=sharma",
+        "office",
+        {**HTMX, "HX-Target": "results"},
+    ),
 ]
 
 # Ids that paths in PAGES name in braces, looked up once the database is seeded: the
@@ -123,14 +134,17 @@ class Session:
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
 
-    def get(self, path, headers=None):
+    def get(self, path, headers=None, data=None):
+        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         start = time.perf_counter()
-        request = urllib.request.Request(self.base + path, headers=headers or {})
         with self.opener.open(request) as response:
             body = response.read()
             headers = response.headers
             status = response.status
         return status, headers, body, (time.perf_counter() - start) * 1000
+
+    def post(self, path, fields, headers=None):
+        return self.get(path, headers, urllib.parse.urlencode(fields).encode())
 
     def login(self, email):
         _s, _h, body, _t = self.get("/accounts/login/")
@@ -179,6 +193,68 @@ def measure(session, path, request_headers=None):
     }
 
 
+def server_time(headers):
+    return float(re.search(r"total;dur=([\d.]+)", headers.get("Server-Timing", "")).group(1))
+
+
+def record_a_payment(session, i):
+    """The fee desk, as the office uses it: search a family (htmx), open the student
+    (htmx), save a payment (htmx POST), open the printable receipt. Returns each
+    request's (server ms, queries, round trip ms)."""
+    timings = []
+
+    def step(status, headers, body, elapsed):
+        if status != 200:
+            raise SystemExit(f"fee desk step answered {status}")
+        timings.append((server_time(headers), int(headers.get("X-Query-Count", "-1")), elapsed))
+        return body.decode()
+
+    desk = "/fees/payments/new/"
+    search = {**HTMX, "HX-Target": "results"}
+    found = step(*session.get(f"{desk}?q=MB-{1000 + i % 900:04d}", search))
+    student = re.search(r"\?student=(\d+)", found).group(1)
+    page = step(*session.get(f"{desk}?student={student}", {**HTMX, "HX-Target": "desk"}))
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("csrfmiddlewaretoken", "token", "student")
+    }
+    fields.update(amount="100.00", method="cash", paid_on=datetime.now().date().isoformat())
+    saved = step(*session.post(desk, fields, {**HTMX, "HX-Target": "desk"}))
+    receipt = re.search(r'href="(/fees/payments/\d+/)" data-receipt-link', saved).group(1)
+    step(*session.get(receipt))
+    return timings
+
+
+# Timed sequences of requests: (label, what it does, role, steps(session, i)).
+SEQUENCES = [
+    (
+        "fees: record a payment",
+        "search, desk, save, receipt",
+        "office",
+        record_a_payment,
+    ),
+]
+
+
+def measure_sequence(session, steps):
+    """p50/p95 of a whole sequence's server time (the sum of its requests)."""
+    server, client, queries = [], [], set()
+    runs = max(20, REQUESTS // 4)
+    for i in range(WARMUP + runs):
+        timings = steps(session, i)
+        if i < WARMUP:
+            continue
+        server.append(sum(t[0] for t in timings))
+        client.append(sum(t[2] for t in timings))
+        queries.add("+".join(str(t[1]) for t in timings))
+    return {
+        "p50": statistics.median(server),
+        "p95": percentile(server, 95),
+        "client_p50": statistics.median(client),
+        "queries": "/".join(sorted(queries)),
+    }
+
+
 def main():
     env = environment()
     print(f"Database: {env['DATABASE_URL']}")
@@ -214,14 +290,22 @@ def main():
             except OSError:
                 time.sleep(0.1)
         sessions = {None: Session(base)}
-        for role in {page[2] for page in PAGES if page[2]}:
+        roles = {page[2] for page in PAGES} | {role for _l, _p, role, _f in SEQUENCES}
+        for role in roles - {None}:
             sessions[role] = Session(base)
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
-        for label, path, role, *headers in PAGES:
+        for label, path, role, *extra in PAGES:
             path = path.format(**ids)
-            result = measure(sessions[role], path, *headers)
+            result = measure(sessions[role], path, *extra)
             rows.append((label, path, role or "anonymous", result))
+            print(
+                f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
+                f"  queries {result['queries']}"
+            )
+        for label, path, role, steps in SEQUENCES:
+            result = measure_sequence(sessions[role], steps)
+            rows.append((label, path, role, result))
             print(
                 f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
                 f"  queries {result['queries']}"
