@@ -6,7 +6,11 @@ from accounts.models import Role
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
 NAVIGATION = {
-    Role.ADMIN: [("Dashboard", "dashboard"), ("Admin site", "admin:index")],
+    Role.ADMIN: [
+        ("Dashboard", "dashboard"),
+        ("Institute settings", "institute_settings"),
+        ("Admin site", "admin:index"),
+    ],
     Role.OFFICE: [("Dashboard", "dashboard")],
     Role.TEACHER: [("Dashboard", "dashboard")],
     Role.STUDENT: [("Dashboard", "dashboard")],
