@@ -166,3 +166,23 @@ def parse_day(value: str | None, *, today: date | None = None) -> tuple[date, st
     if day is None:
         return today, errors["date"]
     return day, ""
+
+
+def presets(today: date | None = None) -> list[tuple[str, str]]:
+    """Common ranges as (label, querystring): this and last financial year, this and last
+    month."""
+    today = today or timezone.localdate()
+    this_start, this_end = financial_year(today)
+    last_start, last_end = financial_year(this_start - timedelta(days=1))
+    month = month_start(today)
+    last_month = month_start(month - timedelta(days=1))
+
+    def qs(start, end):
+        return f"from={start.isoformat()}&to={end.isoformat()}"
+
+    return [
+        (f"This financial year ({financial_year_label(today)})", qs(this_start, this_end)),
+        (f"Last financial year ({financial_year_label(last_start)})", qs(last_start, last_end)),
+        (f"This month ({month:%b %Y})", qs(month, month_end(month))),
+        (f"Last month ({last_month:%b %Y})", qs(last_month, month_end(last_month))),
+    ]

@@ -1,0 +1,589 @@
+"""Read-only fee figures: a student's statement, the institute summary, the cash close,
+the families' own page and the dashboards.
+
+Every figure is an aggregate computed by the database over ledger rows (charges and
+non-void payments), in a fixed number of queries whatever the data size; lists that could
+grow with the institute (defaulters, the dues matrix) are paginated.
+
+Dates. A charge counts on the first day of the month it belongs to (`period`): the
+November fee is billed on 1 November and due on the institute's due day. A payment
+counts on the day it was paid (`paid_on`). A voided payment counts nowhere.
+
+Outstanding and overdue follow the ledger's rule that payments pay the oldest dues first:
+what a student still owes on dues due by day D is
+`max(0, Σ dues due by D − Σ payments so far)`, so no per-row allocation history is needed
+to answer "as of" a past date.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+
+from accounts.models import Guardianship, Student
+from fees.models import Allocation, Charge, Payment
+from musicbeats.dates import Period, month_start, months_between
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+NET = F("amount") - F("concession_amount")
+PAGE_SIZE = 50
+DEFAULTERS_PAGE_SIZE = 25
+
+
+def _money(value) -> Decimal:
+    """A database sum as Decimal with two places (SQLite may hand back an int)."""
+    return (Decimal(value) if value is not None else ZERO).quantize(Decimal("0.01"))
+
+
+def _month(value) -> date:
+    """TruncMonth gives a date on SQLite and a date (or datetime) on PostgreSQL."""
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def valid_payments():
+    return Payment.objects.filter(voided_at__isnull=True)
+
+
+# --- Statement -------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One line of a statement."""
+
+    day: date
+    kind: str  # "charge", "concession", "payment"
+    description: str
+    debit: Decimal = ZERO  # adds to what is owed
+    credit: Decimal = ZERO  # takes from what is owed
+    balance: Decimal = ZERO  # running balance after this line (owed, negative = credit)
+    void: bool = False
+    payment: Payment | None = None
+    charge: Charge | None = None
+
+
+@dataclass
+class MonthLine:
+    month: date
+    charged: Decimal = ZERO
+    concessions: Decimal = ZERO
+    paid: Decimal = ZERO
+    payments: int = 0
+    closing: Decimal = ZERO
+
+
+@dataclass
+class Statement:
+    student: Student
+    period: Period
+    opening: Decimal
+    entries: list[Entry]
+    months: list[MonthLine]
+    charged: Decimal
+    concessions: Decimal
+    paid: Decimal
+    payment_count: int
+    void_count: int
+    closing: Decimal
+
+    @property
+    def net_charged(self) -> Decimal:
+        return self.charged - self.concessions
+
+    @property
+    def credits(self) -> Decimal:
+        """Everything that took from the balance: payments and concessions."""
+        return self.paid + self.concessions
+
+
+_ORDER = {"charge": 0, "concession": 1, "payment": 2}
+
+
+def statement(student: Student, period: Period) -> Statement:
+    """The student's ledger for `period`: four queries (two opening sums, two lists)."""
+    start, end = period.start, period.end
+    opening_charged = Charge.objects.filter(student=student, period__lt=start).aggregate(
+        total=Sum(NET)
+    )["total"]
+    opening_paid = valid_payments().filter(student=student, paid_on__lt=start).aggregate(
+        total=Sum("amount")
+    )["total"]
+    opening = _money(opening_charged) - _money(opening_paid)
+
+    charges = Charge.objects.filter(student=student, period__range=(start, end)).order_by(
+        "period", "due_on", "id"
+    )
+    payments = (
+        Payment.objects.filter(student=student, paid_on__range=(start, end))
+        .select_related("recorded_by", "voided_by")
+        .order_by("paid_on", "id")
+    )
+    entries: list[Entry] = []
+    for charge in charges:
+        entries.append(
+            Entry(charge.period, "charge", charge.description, debit=charge.amount, charge=charge)
+        )
+        if charge.concession_amount:
+            reason = charge.get_concession_kind_display() or "Concession"
+            entries.append(
+                Entry(
+                    charge.period,
+                    "concession",
+                    f"{reason}: {charge.concession_reason}",
+                    credit=charge.concession_amount,
+                    charge=charge,
+                )
+            )
+    for payment in payments:
+        entries.append(
+            Entry(
+                payment.paid_on,
+                "payment",
+                f"Payment, {payment.get_method_display()}",
+                credit=payment.amount,
+                void=payment.is_void,
+                payment=payment,
+            )
+        )
+    # Sorted by day; on one day charges come before their concessions and payments.
+    entries.sort(
+        key=lambda e: (
+            e.day,
+            _ORDER[e.kind],
+            e.payment.pk if e.payment else e.charge.pk if e.charge else 0,
+        )
+    )
+    months = {m: MonthLine(m) for m in months_between(start, end)}
+    balance = opening
+    charged = concessions = paid = ZERO
+    payment_count = void_count = 0
+    for entry in entries:
+        line = months[month_start(entry.day)]
+        if entry.void:
+            void_count += 1
+        elif entry.kind == "charge":
+            charged += entry.debit
+            line.charged += entry.debit
+        elif entry.kind == "concession":
+            concessions += entry.credit
+            line.concessions += entry.credit
+        else:
+            paid += entry.credit
+            payment_count += 1
+            line.paid += entry.credit
+            line.payments += 1
+        if not entry.void:
+            balance += entry.debit - entry.credit
+        entry.balance = balance
+    running = opening
+    for line in months.values():
+        running += line.charged - line.concessions - line.paid
+        line.closing = running
+    return Statement(
+        student=student,
+        period=period,
+        opening=opening,
+        entries=entries,
+        months=list(months.values()),
+        charged=charged,
+        concessions=concessions,
+        paid=paid,
+        payment_count=payment_count,
+        void_count=void_count,
+        closing=balance,
+    )
+
+
+# --- Institute summary -----------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    label: str
+    amount: Decimal = ZERO
+    count: int = 0
+    key: object = None
+    detail: str = ""
+
+
+@dataclass
+class Collections:
+    total: Decimal
+    count: int
+    by_month: list[Row]
+    by_method: list[Row]
+    by_course: list[Row]
+    by_batch: list[Row]
+    dues_by_month: list[Row]
+
+
+def collections(period: Period) -> Collections:
+    """Money collected in `period`, five ways; each way adds up to the same total.
+
+    By course and by batch follow what each payment paid (its allocations): money for
+    one-off charges and late fees is "other charges", money not yet used on a due is the
+    families' credit.
+    """
+    in_range = valid_payments().filter(paid_on__range=(period.start, period.end))
+    monthly = {
+        _month(row["month"]): row
+        for row in in_range.annotate(month=TruncMonth("paid_on"))
+        .order_by()
+        .values("month")
+        .annotate(amount=Sum("amount"), count=Count("id"))
+    }
+    by_month = [
+        Row(
+            f"{month:%b %Y}",
+            _money(monthly.get(month, {}).get("amount")),
+            monthly.get(month, {}).get("count", 0),
+            key=month,
+        )
+        for month in months_between(period.start, period.end)
+    ]
+    total = sum((row.amount for row in by_month), ZERO)
+    count = sum(row.count for row in by_month)
+
+    method_rows = {
+        row["method"]: row
+        for row in in_range.order_by().values("method").annotate(amount=Sum("amount"), n=Count("id"))
+    }
+    by_method = [
+        Row(label, _money(method_rows[value]["amount"]), method_rows[value]["n"], key=value)
+        for value, label in Payment.Method.choices
+        if value in method_rows
+    ]
+
+    allocations = Allocation.objects.filter(
+        payment__voided_at__isnull=True, payment__paid_on__range=(period.start, period.end)
+    ).order_by()
+    course_rows = allocations.values(
+        "charge__enrollment__batch__instrument_id", "charge__enrollment__batch__instrument__name"
+    ).annotate(amount=Sum("amount"))
+    by_course, other, allocated = [], ZERO, ZERO
+    for row in course_rows:
+        amount = _money(row["amount"])
+        allocated += amount
+        if row["charge__enrollment__batch__instrument_id"] is None:
+            other += amount
+        else:
+            by_course.append(
+                Row(
+                    row["charge__enrollment__batch__instrument__name"],
+                    amount,
+                    key=row["charge__enrollment__batch__instrument_id"],
+                )
+            )
+    by_course.sort(key=lambda row: (-row.amount, row.label))
+    unallocated = total - allocated
+    if other:
+        by_course.append(Row("Other charges (admission, exam, rental, books, late fees)", other))
+    if unallocated:
+        by_course.append(Row("Not yet used on a due (families' credit)", unallocated))
+
+    batch_rows = allocations.filter(charge__enrollment__isnull=False).values(
+        "charge__enrollment__batch_id",
+        "charge__enrollment__batch__name",
+        "charge__enrollment__batch__teacher__full_name",
+    ).annotate(amount=Sum("amount"))
+    by_batch = sorted(
+        (
+            Row(
+                row["charge__enrollment__batch__name"],
+                _money(row["amount"]),
+                key=row["charge__enrollment__batch_id"],
+                detail=row["charge__enrollment__batch__teacher__full_name"],
+            )
+            for row in batch_rows
+        ),
+        key=lambda row: (row.detail, row.label, row.key),
+    )
+    if other:
+        by_batch.append(Row("Other charges (not a batch)", other))
+    if unallocated:
+        by_batch.append(Row("Not yet used on a due (families' credit)", unallocated))
+
+    dues = {
+        row["period"]: row
+        for row in Charge.objects.filter(period__range=(period.start, period.end))
+        .order_by()
+        .values("period")
+        .annotate(amount=Sum(NET), n=Count("id"))
+    }
+    dues_by_month = [
+        Row(
+            f"{month:%b %Y}",
+            _money(dues.get(month, {}).get("amount")),
+            dues.get(month, {}).get("n", 0),
+            key=month,
+        )
+        for month in months_between(period.start, period.end)
+        if month >= period.start  # a charge on 1 Nov is outside a range from 15 Nov
+    ]
+    return Collections(total, count, by_month, by_method, by_course, by_batch, dues_by_month)
+
+
+def _owed_subqueries(*, paid_by: date, due_by: date | None = None, period_by: date | None = None):
+    """Per-student correlated sums: dues (due by `due_by` or billed by `period_by`) and
+    non-void payments made by `paid_by`."""
+    charge_filter = Q(student=OuterRef("pk"))
+    if due_by is not None:
+        charge_filter &= Q(due_on__lte=due_by)
+    if period_by is not None:
+        charge_filter &= Q(period__lte=period_by)
+    charged = (
+        Charge.objects.filter(charge_filter)
+        .order_by()
+        .values("student")
+        .annotate(total=Sum(NET))
+        .values("total")
+    )
+    paid = (
+        valid_payments()
+        .filter(student=OuterRef("pk"), paid_on__lte=paid_by)
+        .order_by()
+        .values("student")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        Coalesce(Subquery(charged, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
+    )
+
+
+def outstanding(on: date) -> dict:
+    """What families owe at the end of `on` (dues billed by then, less payments by then),
+    and how many students owe something. Credits do not offset other families' dues."""
+    charged, paid = _owed_subqueries(paid_by=on, period_by=on)
+    owed = (
+        Student.objects.order_by()
+        .annotate(owed=charged - paid)
+        .filter(owed__gt=0)
+        .aggregate(total=Sum("owed"), students=Count("pk"))
+    )
+    return {"total": _money(owed["total"]), "students": owed["students"]}
+
+
+def defaulters(on: date, *, days: int):
+    """Students whose dues due more than `days` days before `on` are still unpaid on `on`,
+    most overdue first (a queryset: paginate it). Annotated `overdue` and `owed`."""
+    cutoff = on - timedelta(days=days + 1)
+    overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=cutoff)
+    all_charged, _paid = _owed_subqueries(paid_by=on, period_by=on)
+    guardians = Guardianship.objects.select_related("guardian").order_by("guardian__full_name")
+    return (
+        Student.objects.annotate(
+            overdue=overdue_charged - paid,
+            owed=Greatest(all_charged - paid, Value(ZERO), output_field=MONEY),
+        )
+        .filter(overdue__gt=0)
+        .select_related("user")
+        .prefetch_related(Prefetch("guardianships", queryset=guardians))
+        .order_by("-overdue", "user__full_name", "pk")
+    )
+
+
+def defaulter_totals(on: date, *, days: int) -> dict:
+    cutoff = on - timedelta(days=days + 1)
+    overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=cutoff)
+    totals = (
+        Student.objects.order_by()
+        .annotate(overdue=overdue_charged - paid)
+        .filter(overdue__gt=0)
+        .aggregate(total=Sum("overdue"), students=Count("pk"))
+    )
+    return {"total": _money(totals["total"]), "students": totals["students"]}
+
+
+@dataclass
+class MatrixCell:
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def open(self) -> Decimal:
+        return self.due - self.paid
+
+    @property
+    def state(self) -> str:
+        if not self.due:
+            return "none"
+        if self.paid >= self.due:
+            return "paid"
+        return "part" if self.paid else "open"
+
+
+@dataclass
+class MatrixRow:
+    student: Student
+    cells: list[MatrixCell]
+    total: Decimal = ZERO
+
+
+@dataclass
+class Matrix:
+    months: list[date]
+    rows: list[MatrixRow]
+    page: object  # django Page
+    column_totals: list[Decimal] = field(default_factory=list)
+    total: Decimal = ZERO
+
+
+def _matrix_students(period: Period):
+    in_range = Charge.objects.filter(period__range=(period.start, period.end))
+    return (
+        Student.objects.filter(Exists(in_range.filter(student=OuterRef("pk"))))
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def _matrix(period: Period, students: list[Student], *, page=None) -> Matrix:
+    months = [m for m in months_between(period.start, period.end) if m >= period.start]
+    in_range = Charge.objects.filter(period__range=(period.start, period.end))
+    ids = [student.pk for student in students]
+    due = defaultdict(lambda: ZERO)
+    for row in (
+        in_range.filter(student__in=ids)
+        .order_by()
+        .values("student", "period")
+        .annotate(amount=Sum(NET))
+    ):
+        due[row["student"], row["period"]] = _money(row["amount"])
+    paid = defaultdict(lambda: ZERO)
+    for row in (
+        Allocation.objects.filter(
+            payment__voided_at__isnull=True,
+            charge__student__in=ids,
+            charge__period__range=(period.start, period.end),
+        )
+        .order_by()
+        .values("charge__student", "charge__period")
+        .annotate(amount=Sum("amount"))
+    ):
+        paid[row["charge__student"], row["charge__period"]] = _money(row["amount"])
+    rows = []
+    for student in students:
+        cells = [MatrixCell(due[student.pk, month], paid[student.pk, month]) for month in months]
+        rows.append(MatrixRow(student, cells, sum((c.due for c in cells), ZERO)))
+    column = {
+        row["period"]: _money(row["amount"])
+        for row in in_range.order_by().values("period").annotate(amount=Sum(NET))
+    }
+    column_totals = [column.get(month, ZERO) for month in months]
+    return Matrix(months, rows, page, column_totals, sum(column_totals, ZERO))
+
+
+def dues_matrix(period: Period, *, page_number) -> Matrix:
+    """Students (with a due in `period`) x months: the dues billed for each month, and
+    how much of them payments have paid so far. One page of students at a time; the
+    column totals are over every student."""
+    page = Paginator(_matrix_students(period), PAGE_SIZE).get_page(page_number)
+    return _matrix(period, list(page.object_list), page=page)
+
+
+def dues_matrix_all(period: Period) -> Matrix:
+    """Every student's row, for the CSV/XLSX export."""
+    return _matrix(period, list(_matrix_students(period)))
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count by a query the page already made."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+def paginate(queryset, page_number, *, per_page: int, count: int | None = None):
+    if count is None:
+        return Paginator(queryset, per_page).get_page(page_number)
+    return KnownCountPaginator(queryset, per_page, count=count).get_page(page_number)
+
+
+# --- Cash close ------------------------------------------------------------------------
+
+
+@dataclass
+class CashClose:
+    day: date
+    payments: list[Payment]
+    by_method: list[Row]
+    total: Decimal
+    count: int
+    cash: Decimal
+    void_count: int
+
+
+def cash_close(day: date) -> CashClose:
+    """The day's payments (void ones listed, counted nowhere), by method, and the cash
+    the drawer should hold. Two queries."""
+    payments = list(
+        Payment.objects.filter(paid_on=day)
+        .select_related("student__user", "recorded_by")
+        .order_by("recorded_at", "id")
+    )
+    rows = {
+        row["method"]: row
+        for row in valid_payments()
+        .filter(paid_on=day)
+        .order_by()
+        .values("method")
+        .annotate(amount=Sum("amount"), n=Count("id"))
+    }
+    by_method = [
+        Row(label, _money(rows.get(value, {}).get("amount")), rows.get(value, {}).get("n", 0), value)
+        for value, label in Payment.Method.choices
+    ]
+    total = sum((row.amount for row in by_method), ZERO)
+    count = sum(row.count for row in by_method)
+    cash = next(row.amount for row in by_method if row.key == Payment.Method.CASH)
+    return CashClose(
+        day, payments, by_method, total, count, cash, sum(p.is_void for p in payments)
+    )
+
+
+# --- Families and dashboards -----------------------------------------------------------
+
+
+def collected_between(start: date, end: date) -> dict:
+    totals = valid_payments().filter(paid_on__range=(start, end)).aggregate(
+        total=Sum("amount"), count=Count("id")
+    )
+    return {"total": _money(totals["total"]), "count": totals["count"]}
+
+
+def dues_billed(month: date) -> Decimal:
+    return _money(Charge.objects.filter(period=month_start(month)).aggregate(t=Sum(NET))["t"])
+
+
+def overdue_students(on: date) -> int:
+    """How many students have a due past its due day and still unpaid on `on`."""
+    overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=on - timedelta(days=1))
+    return (
+        Student.objects.order_by()
+        .annotate(overdue=overdue_charged - paid)
+        .filter(overdue__gt=0)
+        .count()
+    )
