@@ -10,6 +10,7 @@ admin.site.site_title = "MusicBeats"
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
 ]
 

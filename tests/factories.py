@@ -87,3 +87,60 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(BatchFactory)
     joined_on = factory.LazyAttribute(lambda o: o.student.joined_on)
     monthly_fee = factory.LazyAttribute(lambda o: o.batch.monthly_fee)
+
+
+# --- Fees (fees_core): charges, payments, allocations --------------------------------
+# Payments go through `fees.services.record_payment` (receipt numbers, allocation to the
+# oldest dues): `PaymentFactory(student=…, amount=…)` calls it. Charges are plain rows;
+# `ChargeFactory` does not settle credit (call `fees.services.settle(student_id)`).
+
+import uuid as _uuid  # noqa: E402
+
+from fees.models import Charge, Payment  # noqa: E402
+
+
+class ChargeFactory(factory.django.DjangoModelFactory):
+    """A one-off charge by default; `ChargeFactory(monthly=True)` for a monthly fee of a new
+    enrolment (or pass `enrollment=`)."""
+
+    class Meta:
+        model = Charge
+
+    class Params:
+        monthly = factory.Trait(
+            kind=Charge.Kind.MONTHLY,
+            enrollment=factory.SubFactory(
+                EnrollmentFactory, student=factory.SelfAttribute("..student")
+            ),
+            description="Monthly fee",
+        )
+
+    student = factory.SubFactory(StudentFactory)
+    kind = Charge.Kind.OTHER
+    due_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=10))
+    period = factory.LazyAttribute(lambda o: o.due_on.replace(day=1))
+    description = "Exam fee"
+    amount = Decimal("1500.00")
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment recorded through the service (receipt number, allocation)."""
+
+    class Meta:
+        model = Payment
+
+    student = factory.SubFactory(StudentFactory)
+    amount = Decimal("1500.00")
+    method = Payment.Method.CASH
+    reference = ""
+    remarks = ""
+    paid_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory, role=Role.OFFICE)
+    idempotency_key = factory.LazyFunction(_uuid.uuid4)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from fees.services import record_payment
+
+        payment, _created = record_payment(**kwargs)
+        return payment

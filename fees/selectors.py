@@ -1,0 +1,189 @@
+"""Reads of fees that several pages share: a student's open dues, credit and balance, what
+a payment paid, balances for a list of students, the fee desk's student search.
+
+Definitions (one place, used by every page and summary):
+
+- a charge's *net* amount is its amount less its concession;
+- *paid* on a charge is what non-void payments allocated to it; its *open* amount is
+  net - paid (never negative: `fees.services.settle` keeps it so);
+- a student's *balance* = Σ charges - Σ concessions - Σ non-void payments. Positive: they
+  owe it; negative: they have that much credit;
+- *outstanding* = Σ open amounts; *credit* = Σ non-void payments - Σ their allocations;
+  balance = outstanding - credit, and at most one of the two is non-zero.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Replace
+
+from accounts.models import Guardianship, Student
+from fees.models import Allocation, Charge, Payment
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _sum(expression, **filters):
+    return Coalesce(Sum(expression, **filters), Value(ZERO), output_field=MONEY)
+
+
+def open_dues(student_id: int) -> list[Charge]:
+    """The student's charges with something still to pay, oldest first (the order payments
+    are allocated in). Each is annotated with `net`, `paid` and `open`."""
+    return list(
+        Charge.objects.with_amounts()
+        .filter(student_id=student_id, open__gt=0)
+        .order_by("due_on", "id")
+    )
+
+
+def credit(student_id: int) -> Decimal:
+    """What the student paid and no charge has used yet."""
+    paid = Payment.objects.valid().filter(student_id=student_id).aggregate(t=_sum("amount"))["t"]
+    allocated = Allocation.objects.filter(
+        payment__student_id=student_id, payment__voided_at__isnull=True
+    ).aggregate(t=_sum("amount"))["t"]
+    return paid - allocated
+
+
+def balance(student_id: int) -> Decimal:
+    """Σ charges - Σ concessions - Σ non-void payments (negative: a credit)."""
+    dues = Charge.objects.filter(student_id=student_id).aggregate(
+        t=_sum(F("amount") - F("concession_amount"))
+    )["t"]
+    paid = Payment.objects.valid().filter(student_id=student_id).aggregate(t=_sum("amount"))["t"]
+    return dues - paid
+
+
+@dataclass(frozen=True)
+class Account:
+    """A student's fee position. Figures are Decimals; `open_dues` oldest first."""
+
+    student_id: int
+    dues: Decimal
+    concessions: Decimal
+    paid: Decimal
+    allocated: Decimal
+    open_dues: list = field(default_factory=list)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.dues - self.concessions - self.paid
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.dues - self.concessions - self.allocated
+
+    @property
+    def credit(self) -> Decimal:
+        return self.paid - self.allocated
+
+
+def student_account(student_id: int) -> Account:
+    """Everything the fee desk shows about a student, in three queries."""
+    charges = Charge.objects.filter(student_id=student_id).aggregate(
+        dues=_sum("amount"), concessions=_sum("concession_amount")
+    )
+    payments = Payment.objects.valid().filter(student_id=student_id).aggregate(paid=_sum("amount"))
+    allocated = Allocation.objects.filter(
+        payment__student_id=student_id, payment__voided_at__isnull=True
+    ).aggregate(t=_sum("amount"))["t"]
+    return Account(
+        student_id=student_id,
+        dues=charges["dues"],
+        concessions=charges["concessions"],
+        paid=payments["paid"],
+        allocated=allocated,
+        open_dues=open_dues(student_id),
+    )
+
+
+def payment_allocations(payment_id: int) -> list[Allocation]:
+    """What a payment paid: its allocations with their charges, oldest charge first.
+    (For a void payment: what it had paid before it was voided.)"""
+    return list(
+        Allocation.objects.filter(payment_id=payment_id)
+        .select_related("charge")
+        .order_by("charge__due_on", "charge_id")
+    )
+
+
+def with_balances(students: QuerySet) -> QuerySet:
+    """Annotate a Student queryset with `dues_total` (net of concessions), `paid_total`
+    (non-void payments), `allocated_total` and `balance_total`, in the database (one query
+    for the whole list)."""
+    dues = (
+        Charge.objects.filter(student=OuterRef("pk"))
+        .order_by()
+        .values("student")
+        .annotate(t=Sum(F("amount") - F("concession_amount")))
+        .values("t")
+    )
+    paid = (
+        Payment.objects.valid()
+        .filter(student=OuterRef("pk"))
+        .order_by()
+        .values("student")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    allocated = (
+        Allocation.objects.filter(payment__student=OuterRef("pk"), payment__voided_at__isnull=True)
+        .order_by()
+        .values("payment__student")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    return students.annotate(
+        dues_total=Coalesce(Subquery(dues, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
+        allocated_total=Coalesce(
+            Subquery(allocated, output_field=MONEY), Value(ZERO), output_field=MONEY
+        ),
+    ).annotate(balance_total=F("dues_total") - F("paid_total"))
+
+
+def _digits(field_name):
+    """A phone number column without its spaces and dashes, for matching typed digits."""
+    return Replace(Replace(field_name, Value(" "), Value("")), Value("-"), Value(""))
+
+
+def search_students(query: str, *, limit: int = 10) -> list[Student]:
+    """Students for the fee desk: part of a name, a roll number, or a phone number (the
+    student's or a guardian's, spaces ignored), active students first."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    digits = query.replace(" ", "").replace("-", "")
+    condition = Q(user__full_name__icontains=query) | Q(roll_number__icontains=query)
+    guardian = Guardianship.objects.filter(student=OuterRef("pk")).filter(
+        Q(guardian__full_name__icontains=query)
+    )
+    if len(digits) >= 4 and digits.lstrip("+").isdigit():
+        guardian = (
+            Guardianship.objects.filter(student=OuterRef("pk"))
+            .annotate(phone_digits=_digits("guardian__phone"))
+            .filter(Q(guardian__full_name__icontains=query) | Q(phone_digits__contains=digits))
+        )
+        students = Student.objects.annotate(phone_digits=_digits("user__phone"))
+        condition |= Q(phone_digits__contains=digits)
+    else:
+        students = Student.objects.all()
+    condition |= Exists(guardian)
+    return list(
+        students.filter(condition)
+        .select_related("user")
+        .order_by("-user__is_active", "user__full_name", "pk")[:limit]
+    )

@@ -1,0 +1,503 @@
+"""Writes of money: dues, concessions, late fees, payments, voids, remarks.
+
+Every write that changes what a student owes or paid ends with `settle(student)`, which
+keeps the stored allocations right: unallocated payments (credit) are applied to open
+charges, oldest payment to oldest charge; a charge paid beyond its net amount (after a
+concession) gives the excess back as credit. The student's row is locked first, so two
+desks working on one family take turns (SQLite's IMMEDIATE transactions already do).
+"""
+
+import calendar
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from accounts.models import Counter, Institute, Student
+from fees.models import (
+    MAX_AMOUNT,
+    RECEIPT_PREFIX,
+    Allocation,
+    Charge,
+    Payment,
+    RemarkEdit,
+    financial_year_of,
+    first_of_month,
+)
+from fees.selectors import ZERO
+
+CENT = Decimal("0.01")
+
+
+def clean_amount(value, *, label: str = "Amount") -> Decimal:
+    """A positive Decimal of at most two places, at most ₹10,00,000; else ValidationError.
+
+    Forms validate the same; services check again so no caller stores a bad amount.
+    """
+    if isinstance(value, float):
+        raise ValidationError(f"{label} must be a Decimal, not a float.")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError(f"{label} is not a number.") from None
+    if not amount.is_finite():
+        raise ValidationError(f"{label} is not a number.")
+    if amount != amount.quantize(CENT):
+        raise ValidationError(f"{label} has more than two decimal places.")
+    if amount <= 0:
+        raise ValidationError(f"{label} must be more than zero.")
+    if amount > MAX_AMOUNT:
+        raise ValidationError(f"{label} must be at most {MAX_AMOUNT:,.2f}.")
+    return amount.quantize(CENT)
+
+
+def _lock_student(student_id: int) -> None:
+    # PostgreSQL: one writer per family at a time. SQLite: a no-op (IMMEDIATE
+    # transactions already hold the write lock).
+    Student.objects.select_for_update().filter(pk=student_id).values_list("pk").first()
+
+
+def settle(student_id: int) -> None:
+    """Make the student's stored allocations right (call inside a transaction).
+
+    1. A charge whose valid allocations exceed its net amount (a concession came after
+       payment) gives the excess back, newest allocation first.
+    2. Each valid payment's unallocated amount (oldest payment first) is applied to the
+       open charges, oldest due first.
+    After it, the student has open dues or credit, never both.
+    """
+    charges = list(
+        Charge.objects.with_amounts().filter(student_id=student_id).order_by("due_on", "id")
+    )
+    over = [c for c in charges if c.open < 0]
+    for charge in over:
+        excess = -charge.open
+        for allocation in (
+            Allocation.objects.filter(charge=charge, payment__voided_at__isnull=True)
+            .select_related(None)
+            .order_by("-payment__paid_on", "-payment_id")
+        ):
+            take = min(excess, allocation.amount)
+            if take == allocation.amount:
+                # An allocation is bookkeeping, not the ledger: a zero one goes.
+                allocation.delete()
+            else:
+                allocation.amount -= take
+                allocation.save(update_fields=["amount"])
+            excess -= take
+            if not excess:
+                break
+        charge.open = ZERO
+    open_charges = [c for c in charges if c.open > 0]
+    if not open_charges:
+        return
+    payments = list(
+        Payment.objects.valid()
+        .filter(student_id=student_id)
+        .order_by("paid_on", "id")
+        .values_list("pk", "amount")
+    )
+    if not payments:
+        return
+    used = defaultdict(Decimal)
+    for payment_id, amount in Allocation.objects.filter(
+        payment_id__in=[pk for pk, _a in payments]
+    ).values_list("payment_id", "amount"):
+        used[payment_id] += amount
+    existing = {
+        (a.payment_id, a.charge_id): a
+        for a in Allocation.objects.filter(
+            charge_id__in=[c.pk for c in open_charges], payment_id__in=[pk for pk, _a in payments]
+        )
+    }
+    new, changed = [], []
+    remaining = {c.pk: c.open for c in open_charges}
+    queue = iter(open_charges)
+    charge = next(queue)
+    for payment_id, amount in payments:
+        left = amount - used[payment_id]
+        while left > 0 and charge is not None:
+            take = min(left, remaining[charge.pk])
+            key = (payment_id, charge.pk)
+            if key in existing:
+                existing[key].amount += take
+                changed.append(existing[key])
+            else:
+                existing[key] = Allocation(payment_id=payment_id, charge_id=charge.pk, amount=take)
+                new.append(existing[key])
+            left -= take
+            remaining[charge.pk] -= take
+            if remaining[charge.pk] == 0:
+                charge = next(queue, None)
+        if charge is None:
+            break
+    Allocation.objects.bulk_create(new)
+    if changed:
+        Allocation.objects.bulk_update(changed, ["amount"])
+
+
+def settle_students_with_credit(student_ids) -> int:
+    """`settle` each of these students who has credit to spend (after new dues)."""
+    student_ids = list(set(student_ids))
+    if not student_ids:
+        return 0
+    paid = dict(
+        Payment.objects.valid()
+        .filter(student_id__in=student_ids)
+        .values("student_id")
+        .annotate(t=Sum("amount"))
+        .values_list("student_id", "t")
+    )
+    allocated = dict(
+        Allocation.objects.filter(
+            payment__student_id__in=student_ids, payment__voided_at__isnull=True
+        )
+        .values("payment__student_id")
+        .annotate(t=Sum("amount"))
+        .values_list("payment__student_id", "t")
+    )
+    settled = 0
+    for student_id, total in paid.items():
+        if total > allocated.get(student_id, ZERO):
+            _lock_student(student_id)
+            settle(student_id)
+            settled += 1
+    return settled
+
+
+# Payments ---------------------------------------------------------------------------
+
+
+def receipt_number(financial_year: str, sequence: int) -> str:
+    return f"{RECEIPT_PREFIX}/{financial_year}/{sequence:06d}"
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    student: Student,
+    amount: Decimal,
+    method: str,
+    recorded_by,
+    idempotency_key: uuid.UUID,
+    paid_on: date | None = None,
+    reference: str = "",
+    remarks: str = "",
+) -> tuple[Payment, bool]:
+    """Record a payment and allocate it to the oldest open dues (the rest is credit).
+
+    Returns `(payment, created)`. A second call with the same `idempotency_key` (a
+    double click, a resubmitted form, a retry, a second tab) records nothing and returns
+    the first payment. The receipt number is the next of the payment date's financial
+    year, drawn inside this transaction, so a failed save gives it back (no gaps).
+    """
+    amount = clean_amount(amount)
+    today = timezone.localdate()
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise ValidationError("A payment cannot be dated in the future.")
+    if method not in Payment.Method.values:
+        raise ValidationError("Unknown payment method.")
+    reference = (reference or "").strip()
+    if method in Payment.METHODS_NEEDING_REFERENCE and not reference:
+        raise ValidationError(f"A {Payment.Method(method).label} payment needs a reference.")
+    _lock_student(student.pk)
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    financial_year = financial_year_of(paid_on)
+    sequence = Counter.next(f"receipt:{financial_year}")
+    payment = Payment.objects.create(
+        student=student,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        reference=reference,
+        remarks=(remarks or "").strip(),
+        receipt_number=receipt_number(financial_year, sequence),
+        financial_year=financial_year,
+        receipt_sequence=sequence,
+        idempotency_key=idempotency_key,
+        recorded_by=recorded_by,
+    )
+    settle(student.pk)
+    return payment, True
+
+
+@transaction.atomic
+def void_payment(*, payment: Payment, by, reason: str) -> Payment:
+    """Void a payment (reason required): it stays listed, counts in no total, and the
+    dues it paid are open again (paid from the student's credit where there is some)."""
+    _lock_student(payment.student_id)
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment.void(by=by, reason=reason)
+    settle(payment.student_id)
+    return payment
+
+
+@transaction.atomic
+def edit_remarks(*, payment: Payment, remarks: str, by) -> bool:
+    """Change a payment's remarks, keeping who changed what and when. False if unchanged."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    remarks = (remarks or "").strip()
+    if remarks == payment.remarks:
+        return False
+    RemarkEdit.objects.create(payment=payment, old=payment.remarks, new=remarks, edited_by=by)
+    payment.remarks = remarks
+    payment.save(update_fields=["remarks"])
+    return True
+
+
+# Charges and concessions ------------------------------------------------------------
+
+
+@transaction.atomic
+def add_charge(
+    *,
+    student: Student,
+    kind: str,
+    amount: Decimal,
+    description: str,
+    by,
+    due_on: date | None = None,
+) -> Charge:
+    """A one-off charge (admission, exam, instrument rental, books, other)."""
+    if kind not in Charge.ONE_OFF_KINDS:
+        raise ValidationError("Monthly fees and late fees are not added by hand.")
+    amount = clean_amount(amount)
+    due_on = due_on or timezone.localdate()
+    description = (description or "").strip() or Charge.Kind(kind).label
+    _lock_student(student.pk)
+    charge = Charge.objects.create(
+        student=student,
+        kind=kind,
+        period=first_of_month(due_on),
+        due_on=due_on,
+        description=description,
+        amount=amount,
+        created_by=by,
+    )
+    settle(student.pk)
+    return charge
+
+
+@transaction.atomic
+def grant_concession(*, charge: Charge, amount: Decimal, kind: str, reason: str, by) -> Charge:
+    """A concession or waiver on a charge (the whole amount waives it), with a reason and
+    who granted it. It replaces an earlier concession on the same charge (kept in the
+    charge's history) and never exceeds the charge. If the charge was already paid, the
+    excess becomes credit."""
+    amount = clean_amount(amount, label="Concession")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("A concession needs a reason.")
+    if kind not in Charge.ConcessionKind.values:
+        raise ValidationError("Unknown kind of concession.")
+    _lock_student(charge.student_id)
+    charge = Charge.objects.select_for_update().get(pk=charge.pk)
+    if amount > charge.amount:
+        raise ValidationError("A concession cannot be more than the charge.")
+    charge.concession_amount = amount
+    charge.concession_kind = kind
+    charge.concession_reason = reason
+    charge.concession_by = by
+    charge.concession_at = timezone.now()
+    charge.save(
+        update_fields=[
+            "concession_amount",
+            "concession_kind",
+            "concession_reason",
+            "concession_by",
+            "concession_at",
+        ]
+    )
+    settle(charge.student_id)
+    return charge
+
+
+# Monthly dues -----------------------------------------------------------------------
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = first_of_month(month)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def parse_month(text: str) -> date:
+    """`2026-11` → date(2026, 11, 1); ValueError on anything else."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        return date(year, month, 1)
+    except (ValueError, AttributeError):
+        raise ValueError(f"{text!r} is not a month like 2026-11.") from None
+
+
+def prorate(
+    fee: Decimal, *, joined_on: date, left_on: date | None, month: date, rule: str
+) -> tuple[Decimal, str]:
+    """The month's fee for an enrolment, and a note when it is prorated.
+
+    `left_on` is the last day of the enrolment. Rules (Institute.proration):
+    full: the whole fee for any month the enrolment touches; half: half the fee when
+    joining after the 15th or leaving on or before the 15th of the month; days: the fee
+    times days enrolled, divided by the days in the month. Rounded to the paisa, half up.
+    """
+    first, last = month_bounds(month)
+    start = max(joined_on, first)
+    end = min(left_on or last, last)
+    days = (end - start).days + 1
+    if days <= 0:
+        return ZERO, ""
+    if days == last.day or rule == Institute.Proration.FULL:
+        return fee, ""
+    if rule == Institute.Proration.HALF:
+        if start.day > 15 or (left_on is not None and left_on <= last and end.day <= 15):
+            return (fee / 2).quantize(CENT, rounding=ROUND_HALF_UP), "half month"
+        return fee, ""
+    amount = (fee * days / last.day).quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount, f"{days} of {last.day} days"
+
+
+@dataclass(frozen=True)
+class PlannedDue:
+    enrollment: object
+    amount: Decimal
+    note: str
+    due_on: date
+
+    @property
+    def description(self) -> str:
+        text = f"{self.enrollment.batch.name} · {self.due_on:%B %Y}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+def plan_monthly_dues(month: date) -> list[PlannedDue]:
+    """The monthly dues `generate_dues` would create for `month` (those not yet there)."""
+    from attendance.models import Enrollment
+
+    first, last = month_bounds(month)
+    institute = Institute.get()
+    enrollments = (
+        Enrollment.objects.filter(joined_on__lte=last, monthly_fee__gt=0)
+        .exclude(left_on__lt=first)
+        .exclude(
+            Exists(
+                Charge.objects.filter(
+                    enrollment=OuterRef("pk"), kind=Charge.Kind.MONTHLY, period=first
+                )
+            )
+        )
+        .select_related("batch", "student__user")
+        .order_by("student__user__full_name", "student_id", "batch__name", "pk")
+    )
+    due_day = first.replace(day=institute.due_day)
+    planned = []
+    for enrollment in enrollments:
+        amount, note = prorate(
+            enrollment.monthly_fee,
+            joined_on=enrollment.joined_on,
+            left_on=enrollment.left_on,
+            month=first,
+            rule=institute.proration,
+        )
+        if amount > 0:
+            due_on = max(due_day, enrollment.joined_on)
+            planned.append(PlannedDue(enrollment, amount, note, due_on))
+    return planned
+
+
+@transaction.atomic
+def generate_dues(*, month: date, by=None) -> int:
+    """Create the month's monthly dues from enrolments; any number of runs make them once
+    (a unique constraint per enrolment and month; a concurrent run's rows are skipped).
+    Students with credit have it applied to the new dues. Returns how many were made."""
+    month = first_of_month(month)
+    planned = plan_monthly_dues(month)
+    rows = [
+        Charge(
+            student_id=p.enrollment.student_id,
+            kind=Charge.Kind.MONTHLY,
+            period=month,
+            due_on=p.due_on,
+            enrollment=p.enrollment,
+            description=p.description,
+            amount=p.amount,
+            created_by=by,
+        )
+        for p in planned
+    ]
+    before = Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count()
+    Charge.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    made = Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count() - before
+    settle_students_with_credit(p.enrollment.student_id for p in planned)
+    return made
+
+
+# Late fees --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedLateFee:
+    student: Student
+    open_amount: Decimal
+    amount: Decimal
+
+
+def plan_late_fees(month: date, *, today: date | None = None) -> list[PlannedLateFee]:
+    """Students whose monthly dues for `month` are still open after the due day and who
+    have no late fee for that month yet, with the fee each would get."""
+    institute = Institute.get()
+    month = first_of_month(month)
+    today = today or timezone.localdate()
+    if institute.late_fee <= 0 or today <= month.replace(day=institute.due_day):
+        return []
+    open_by_student = defaultdict(Decimal)
+    for student_id, open_amount in (
+        Charge.objects.with_amounts()
+        .filter(kind=Charge.Kind.MONTHLY, period=month, open__gt=0)
+        .exclude(
+            Exists(
+                Charge.objects.filter(
+                    student=OuterRef("student"), kind=Charge.Kind.LATE, period=month
+                )
+            )
+        )
+        .values_list("student_id", "open")
+    ):
+        open_by_student[student_id] += open_amount
+    students = Student.objects.filter(pk__in=open_by_student).select_related("user")
+    return [
+        PlannedLateFee(student, open_by_student[student.pk], institute.late_fee)
+        for student in students.order_by("user__full_name", "pk")
+    ]
+
+
+@transaction.atomic
+def apply_late_fees(*, month: date, by, student_ids, today: date | None = None) -> int:
+    """Add the late fee for `month` to the students the office saw in the preview
+    (`student_ids`) who still qualify; at most one per student and month."""
+    month = first_of_month(month)
+    today = today or timezone.localdate()
+    wanted = {int(pk) for pk in student_ids}
+    planned = [p for p in plan_late_fees(month, today=today) if p.student.pk in wanted]
+    rows = [
+        Charge(
+            student=p.student,
+            kind=Charge.Kind.LATE,
+            period=month,
+            due_on=today,
+            description=f"Late fee · {month:%B %Y}",
+            amount=p.amount,
+            created_by=by,
+        )
+        for p in planned
+    ]
+    before = Charge.objects.filter(kind=Charge.Kind.LATE, period=month).count()
+    Charge.objects.bulk_create(rows, ignore_conflicts=True)
+    return Charge.objects.filter(kind=Charge.Kind.LATE, period=month).count() - before
