@@ -11,7 +11,7 @@ counts on the day it was paid (`paid_on`). A voided payment counts nowhere.
 
 Outstanding and overdue follow the ledger's rule that payments pay the oldest dues first:
 what a student still owes on dues due by day D is
-`max(0, Σ dues due by D − Σ payments so far)`, so no per-row allocation history is needed
+`max(0, Σ dues due by D - Σ payments so far)`, so no per-row allocation history is needed
 to answer "as of" a past date.
 """
 
@@ -121,9 +121,11 @@ def statement(student: Student, period: Period) -> Statement:
     opening_charged = Charge.objects.filter(student=student, period__lt=start).aggregate(
         total=Sum(NET)
     )["total"]
-    opening_paid = valid_payments().filter(student=student, paid_on__lt=start).aggregate(
-        total=Sum("amount")
-    )["total"]
+    opening_paid = (
+        valid_payments()
+        .filter(student=student, paid_on__lt=start)
+        .aggregate(total=Sum("amount"))["total"]
+    )
     opening = _money(opening_charged) - _money(opening_paid)
 
     charges = Charge.objects.filter(student=student, period__range=(start, end)).order_by(
@@ -262,7 +264,9 @@ def collections(period: Period) -> Collections:
 
     method_rows = {
         row["method"]: row
-        for row in in_range.order_by().values("method").annotate(amount=Sum("amount"), n=Count("id"))
+        for row in in_range.order_by()
+        .values("method")
+        .annotate(amount=Sum("amount"), n=Count("id"))
     }
     by_method = [
         Row(label, _money(method_rows[value]["amount"]), method_rows[value]["n"], key=value)
@@ -297,11 +301,15 @@ def collections(period: Period) -> Collections:
     if unallocated:
         by_course.append(Row("Not yet used on a due (families' credit)", unallocated))
 
-    batch_rows = allocations.filter(charge__enrollment__isnull=False).values(
-        "charge__enrollment__batch_id",
-        "charge__enrollment__batch__name",
-        "charge__enrollment__batch__teacher__full_name",
-    ).annotate(amount=Sum("amount"))
+    batch_rows = (
+        allocations.filter(charge__enrollment__isnull=False)
+        .values(
+            "charge__enrollment__batch_id",
+            "charge__enrollment__batch__name",
+            "charge__enrollment__batch__teacher__full_name",
+        )
+        .annotate(amount=Sum("amount"))
+    )
     by_batch = sorted(
         (
             Row(
@@ -553,23 +561,25 @@ def cash_close(day: date) -> CashClose:
         .annotate(amount=Sum("amount"), n=Count("id"))
     }
     by_method = [
-        Row(label, _money(rows.get(value, {}).get("amount")), rows.get(value, {}).get("n", 0), value)
+        Row(
+            label, _money(rows.get(value, {}).get("amount")), rows.get(value, {}).get("n", 0), value
+        )
         for value, label in Payment.Method.choices
     ]
     total = sum((row.amount for row in by_method), ZERO)
     count = sum(row.count for row in by_method)
     cash = next(row.amount for row in by_method if row.key == Payment.Method.CASH)
-    return CashClose(
-        day, payments, by_method, total, count, cash, sum(p.is_void for p in payments)
-    )
+    return CashClose(day, payments, by_method, total, count, cash, sum(p.is_void for p in payments))
 
 
 # --- Families and dashboards -----------------------------------------------------------
 
 
 def collected_between(start: date, end: date) -> dict:
-    totals = valid_payments().filter(paid_on__range=(start, end)).aggregate(
-        total=Sum("amount"), count=Count("id")
+    totals = (
+        valid_payments()
+        .filter(paid_on__range=(start, end))
+        .aggregate(total=Sum("amount"), count=Count("id"))
     )
     return {"total": _money(totals["total"]), "count": totals["count"]}
 

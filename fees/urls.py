@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 from fees.views import dues, mine, payments, statements, summary  # noqa: F401
 

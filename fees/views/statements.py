@@ -12,7 +12,7 @@ from fees.exports import Table, export_response
 from fees.summaries import statement
 from fees.templatetags.money import remember_currency
 from fees.views.reporting import bad_export, export_format, wants_fragment
-from musicbeats.dates import parse_range
+from musicbeats.dates import parse_range, presets
 
 STATEMENT_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
 
@@ -60,17 +60,22 @@ def statement_tables(st) -> list[Table]:
     return [
         Table(
             "Statement",
-            ["Date", "Kind", "Description", "Receipt", "Due", "Paid or concession", "Void",
-             "Balance"],
+            [
+                "Date",
+                "Kind",
+                "Description",
+                "Receipt",
+                "Due",
+                "Paid or concession",
+                "Void",
+                "Balance",
+            ],
             [[st.period.start, "Opening balance", "", "", None, None, "", st.opening], *lines],
         ),
         Table(
             "By month",
             ["Month", "Dues", "Concessions", "Paid", "Payments", "Balance at month end"],
-            [
-                [m.month, m.charged, m.concessions, m.paid, m.payments, m.closing]
-                for m in st.months
-            ],
+            [[m.month, m.charged, m.concessions, m.paid, m.payments, m.closing] for m in st.months],
         ),
     ]
 
@@ -98,6 +103,8 @@ def student_statement(request, pk):
         "statement": st,
         "institute": institute,
         "is_staff": request.user.role in STAFF_ROLES,
+        "presets": presets(),
+        "fragment": wants_fragment(request),
     }
-    template = "fees/statement.html#figures" if wants_fragment(request) else "fees/statement.html"
+    template = "fees/statement.html#figures" if context["fragment"] else "fees/statement.html"
     return render(request, template, context)

@@ -81,8 +81,7 @@ def summary_tables(period, figures, as_of, institute, which) -> list[Table]:
             Table(
                 "Collections by course",
                 ["Course", "Collected"],
-                [[row.label, row.amount] for row in figures.by_course]
-                + [["Total", figures.total]],
+                [[row.label, row.amount] for row in figures.by_course] + [["Total", figures.total]],
             )
         )
     if "batches" in wanted:
@@ -207,8 +206,16 @@ def cash_close(request):
         tables = [
             Table(
                 f"Payments on {day}",
-                ["Receipt", "Time", "Student", "Roll number", "Method", "Reference", "Amount",
-                 "Void"],
+                [
+                    "Receipt",
+                    "Time",
+                    "Student",
+                    "Roll number",
+                    "Method",
+                    "Reference",
+                    "Amount",
+                    "Void",
+                ],
                 [
                     [
                         p.receipt_number,
