@@ -25,6 +25,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -33,7 +34,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, Round, TruncMonth
 
 from accounts.models import Guardianship, Student
 from fees.models import Allocation, Charge, Payment
@@ -376,13 +377,19 @@ def _owed_subqueries(*, paid_by: date, due_by: date | None = None, period_by: da
     )
 
 
+def _difference(a, b):
+    # Rounded to paise in SQL: SQLite does decimal arithmetic in floating point, and
+    # 2,503.58 - 2,344.77 must compare and add up as 158.81, not 158.80999999999995.
+    return Round(ExpressionWrapper(a - b, output_field=MONEY), 2, output_field=MONEY)
+
+
 def outstanding(on: date) -> dict:
     """What families owe at the end of `on` (dues billed by then, less payments by then),
     and how many students owe something. Credits do not offset other families' dues."""
     charged, paid = _owed_subqueries(paid_by=on, period_by=on)
     owed = (
         Student.objects.order_by()
-        .annotate(owed=charged - paid)
+        .annotate(owed=_difference(charged, paid))
         .filter(owed__gt=0)
         .aggregate(total=Sum("owed"), students=Count("pk"))
     )
@@ -398,8 +405,8 @@ def defaulters(on: date, *, days: int):
     guardians = Guardianship.objects.select_related("guardian").order_by("guardian__full_name")
     return (
         Student.objects.annotate(
-            overdue=overdue_charged - paid,
-            owed=Greatest(all_charged - paid, Value(ZERO), output_field=MONEY),
+            overdue=_difference(overdue_charged, paid),
+            owed=Greatest(_difference(all_charged, paid), Value(ZERO), output_field=MONEY),
         )
         .filter(overdue__gt=0)
         .select_related("user")
@@ -413,7 +420,7 @@ def defaulter_totals(on: date, *, days: int) -> dict:
     overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=cutoff)
     totals = (
         Student.objects.order_by()
-        .annotate(overdue=overdue_charged - paid)
+        .annotate(overdue=_difference(overdue_charged, paid))
         .filter(overdue__gt=0)
         .aggregate(total=Sum("overdue"), students=Count("pk"))
     )
@@ -593,7 +600,7 @@ def overdue_students(on: date) -> int:
     overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=on - timedelta(days=1))
     return (
         Student.objects.order_by()
-        .annotate(overdue=overdue_charged - paid)
+        .annotate(overdue=_difference(overdue_charged, paid))
         .filter(overdue__gt=0)
         .count()
     )

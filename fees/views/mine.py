@@ -2,6 +2,7 @@
 this financial year's payments with their receipts, and a UPI QR code to pay."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from fees.templatetags.money import remember_currency
 from fees.upi import upi_request
 from fees.views.statements import family_students
 from musicbeats.dates import financial_year, financial_year_label
+from musicbeats.money import to_decimal
 
 
 def family_accounts(user, *, today):
@@ -24,9 +26,11 @@ def family_accounts(user, *, today):
     open_dues = defaultdict(list)
     for charge in (
         Charge.objects.with_amounts()
-        .filter(student_id__in=ids, open__gt=0)
+        # At least a paisa: SQLite's floating arithmetic may leave 1e-13 on a paid due.
+        .filter(student_id__in=ids, open__gte=Decimal("0.01"))
         .order_by("due_on", "id")
     ):
+        charge.net, charge.open = to_decimal(charge.net), to_decimal(charge.open)
         open_dues[charge.student_id].append(charge)
     fy_start, fy_end = financial_year(today)
     payments = defaultdict(list)
@@ -44,7 +48,7 @@ def family_accounts(user, *, today):
                 "open_dues": dues,
                 "outstanding": outstanding,
                 "overdue": sum((c.open for c in dues if c.due_on < today), ZERO),
-                "credit": student.paid_total - student.allocated_total,
+                "credit": to_decimal(student.paid_total - student.allocated_total),
                 "payments": payments[student.pk],
                 "paid_this_year": sum(
                     (p.amount for p in payments[student.pk] if not p.is_void), ZERO
