@@ -55,8 +55,7 @@ def expected_owed(charges, payments, *, on, due_by=None):
             (
                 c.amount - c.concession_amount
                 for c in charges
-                if c.student_id == sid
-                and (c.due_on <= due_by if due_by else c.period <= on)
+                if c.student_id == sid and (c.due_on <= due_by if due_by else c.period <= on)
             ),
             Decimal(0),
         )
@@ -104,18 +103,29 @@ def check(books, start, end):
                 share = (charges[0].amount * spec["concession"]).quantize(Decimal("0.01"))
                 if share > 0:
                     grant_concession(
-                        charge=charges[0], amount=share, kind="scholarship", reason="Merit",
+                        charge=charges[0],
+                        amount=share,
+                        kind="scholarship",
+                        reason="Merit",
                         by=office,
                     )
         for amount, on in spec["one_offs"]:
             add_charge(
-                student=student, kind="books", amount=amount, description="Books", by=office,
+                student=student,
+                kind="books",
+                amount=amount,
+                description="Books",
+                by=office,
                 due_on=on,
             )
         for amount, on, method, voided in spec["payments"]:
             payment, _ = record_payment(
-                student=student, amount=amount, method=method, recorded_by=office,
-                idempotency_key=__import__("uuid").uuid4(), paid_on=on,
+                student=student,
+                amount=amount,
+                method=method,
+                recorded_by=office,
+                idempotency_key=__import__("uuid").uuid4(),
+                paid_on=on,
                 reference="REF" if method != "cash" else "",
             )
             if voided:
