@@ -32,7 +32,20 @@ chromium: ## install Debian's Chromium for the browser tests when it is missing
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "Chromium is missing at $(CHROMIUM)"; exit 1; }
 
-run: venv ## the demo on http://127.0.0.1:$(PORT) with SQLite and demo data
+# weasyprint (receipt PDFs) loads Pango, HarfBuzz and fontconfig at run time; DejaVu has
+# the rupee sign. Installed from Debian's packages when a library is missing.
+PDF_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0 libfontconfig.so.1
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-dejavu-core
+
+system-deps: ## install Debian's libraries for receipt PDFs (weasyprint) when missing
+	@missing=; for lib in $(PDF_LIBS); do /sbin/ldconfig -p | grep -q "$$lib" || missing=1; done; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing=1; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing $(PDF_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+	fi
+
+run: venv system-deps ## the demo on http://127.0.0.1:$(PORT) with SQLite and demo data
 	DEBUG=1 $(MANAGE) migrate --no-input -v0
 	DEBUG=1 $(MANAGE) createcachetable
 	DEBUG=1 $(MANAGE) seed_demo --if-empty
@@ -46,12 +59,12 @@ lint: venv
 check-migrations: venv
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
-pytest: venv chromium
+pytest: venv chromium system-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint check-migrations pytest ## ruff, migrations check and the whole suite (browser tests included)
 
-serve: venv ## production mode: gunicorn, whitenoise, settings from the environment
+serve: venv system-deps ## production mode: gunicorn, whitenoise, settings from the environment
 	$(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) collectstatic --no-input -v0
 	$(MANAGE) migrate --no-input -v0

@@ -8,13 +8,23 @@ from accounts.models import Role
 NAVIGATION = {
     Role.ADMIN: [
         ("Dashboard", "dashboard"),
+        ("Fees", "fees:payment_list"),
+        ("New payment", "fees:payment_new"),
+        ("Summary", "fees:summary"),
+        ("Cash close", "fees:cash_close"),
         ("Institute settings", "institute_settings"),
         ("Admin site", "admin:index"),
     ],
-    Role.OFFICE: [("Dashboard", "dashboard")],
+    Role.OFFICE: [
+        ("Dashboard", "dashboard"),
+        ("Fees", "fees:payment_list"),
+        ("New payment", "fees:payment_new"),
+        ("Summary", "fees:summary"),
+        ("Cash close", "fees:cash_close"),
+    ],
     Role.TEACHER: [("Dashboard", "dashboard")],
-    Role.STUDENT: [("Dashboard", "dashboard")],
-    Role.GUARDIAN: [("Dashboard", "dashboard")],
+    Role.STUDENT: [("Dashboard", "dashboard"), ("Fees", "fees:mine")],
+    Role.GUARDIAN: [("Dashboard", "dashboard"), ("Fees", "fees:mine")],
 }
 
 

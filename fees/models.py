@@ -188,7 +188,7 @@ class Charge(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.description} ({self.period:%b %Y})"
+        return self.description
 
     @property
     def net_amount(self) -> Decimal:

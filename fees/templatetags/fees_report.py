@@ -23,13 +23,6 @@ def balance(amount):
     return "Settled"
 
 
-@register.filter
-def receipt_url(payment_id) -> str:
-    """The receipt page of a payment (`/fees/payments/<id>/`, a path in DESIGN.md's
-    contract; the page itself is fees_core's)."""
-    return f"/fees/payments/{int(payment_id)}/"
-
-
 @register.simple_tag(takes_context=True)
 def range_query(context, **extra):
     """The current range's querystring with `extra` parameters (export=csv, page=2)."""

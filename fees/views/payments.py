@@ -1,0 +1,362 @@
+"""Payments: the fast fee desk, the ledger, the receipt (page, print, PDF), void, remarks."""
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import allow_roles
+from accounts.models import STAFF_ROLES, Institute, Role, Student
+from fees import selectors, services
+from fees.access import get_payment_for, student_or_404
+from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
+from fees.models import Payment
+from fees.templatetags.money import remember_currency
+from musicbeats.money import amount_in_words
+
+PAYER_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
+PAGE_SIZE = 50
+
+
+def _desk_context(student: Student, form: PaymentForm | None = None) -> dict:
+    account = selectors.student_account(student.pk)
+    if form is None:
+        initial = {"amount": account.outstanding} if account.outstanding > 0 else {}
+        form = PaymentForm(initial=initial)
+    guardians = list(student.guardians.order_by("full_name").only("full_name", "phone"))
+    return {"student": student, "account": account, "form": form, "guardians": guardians}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@allow_roles(*STAFF_ROLES)
+def payment_new(request):
+    """The fee desk: find a family, see what is due, take the money, print the receipt.
+
+    GET `?q=` searches (the htmx request fills #results); `?student=` opens the desk for
+    that student (htmx: #desk); `?saved=` shows the receipt just recorded. POST records a
+    payment once per form (its token): a second submit of the same form shows the first
+    payment's receipt.
+    """
+    q = request.GET.get("q", "").strip()[:80]
+    context = {"q": q, "results": selectors.search_students(q) if q else []}
+    if request.method == "POST":
+        student = student_or_404(request.POST.get("student"))
+        form = PaymentForm(request.POST)
+        payment, created = _already_recorded(request.POST.get("token")), False
+        if payment is None and form.is_valid():
+            payment, created = _record(request, student, form)
+        if payment is None:
+            context.update(_desk_context(student, form))
+            return _render_desk(request, context)
+        if not request.htmx:
+            url = reverse("fees:payment_new") + f"?saved={payment.pk}"
+            if not created:
+                url += "&repeat=1"
+            return redirect(url)
+        context.update(saved=payment, saved_again=not created, **_saved_context(payment))
+        response = _render_desk(request, context)
+        response["HX-Push-Url"] = reverse("fees:payment_new") + f"?saved={payment.pk}"
+        return response
+
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "fees/payment_new.html#results", context)
+    saved_id = request.GET.get("saved")
+    if saved_id:
+        saved = _payment_or_404(saved_id)
+        context.update(saved=saved, saved_again=bool(request.GET.get("repeat")))
+        context.update(_saved_context(saved))
+    elif request.GET.get("student"):
+        context.update(_desk_context(student_or_404(request.GET["student"])))
+    return _render_desk(request, context)
+
+
+def _render_desk(request, context):
+    if request.htmx and request.htmx.target == "desk":
+        return render(request, "fees/payment_new.html#desk", context)
+    return render(request, "fees/payment_new.html", context)
+
+
+def _already_recorded(token):
+    if not token:
+        return None
+    try:
+        return Payment.objects.select_related("student__user").filter(idempotency_key=token).first()
+    except ValidationError:  # not a UUID: the form reports it
+        return None
+
+
+def _record(request, student, form):
+    data = form.cleaned_data
+    try:
+        return services.record_payment(
+            student=student,
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+            remarks=data["remarks"],
+            paid_on=data["paid_on"],
+            recorded_by=request.user,
+            idempotency_key=data["token"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None, False
+    except IntegrityError:
+        # The same form saved at the same moment elsewhere (two tabs, a retry): that
+        # save won the idempotency key, this one rolled back. Show the first payment.
+        payment = _already_recorded(data["token"])
+        if payment is None:
+            raise
+        return payment, False
+
+
+def _payment_or_404(pk) -> Payment:
+    try:
+        return Payment.objects.select_related("student__user").get(pk=int(pk))
+    except (TypeError, ValueError, Payment.DoesNotExist):
+        raise Http404("No such payment.") from None
+
+
+def _saved_context(payment):
+    return {"saved_allocations": selectors.payment_allocations(payment.pk)}
+
+
+# The ledger -------------------------------------------------------------------------
+
+
+def _ledger_queryset(form):
+    payments = Payment.objects.all()
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("start"):
+        payments = payments.filter(paid_on__gte=data["start"])
+    if data.get("end"):
+        payments = payments.filter(paid_on__lte=data["end"])
+    if data.get("method"):
+        payments = payments.filter(method=data["method"])
+    if data.get("status") == "valid":
+        payments = payments.filter(voided_at__isnull=True)
+    elif data.get("status") == "void":
+        payments = payments.filter(voided_at__isnull=False)
+    q = (data.get("q") or "").strip()
+    if q:
+        payments = payments.filter(
+            Q(student__user__full_name__icontains=q)
+            | Q(student__roll_number__icontains=q)
+            | Q(receipt_number__icontains=q)
+            | Q(reference__icontains=q)
+        )
+    return payments
+
+
+def _ledger_form(request):
+    today = timezone.localdate()
+    params = request.GET.copy()
+    if "start" not in params and "end" not in params:
+        # The office's usual view: this month so far. Widen it with the dates.
+        params["start"] = today.replace(day=1).isoformat()
+        params["end"] = today.isoformat()
+    return LedgerFilterForm(params)
+
+
+@require_safe
+@allow_roles(*STAFF_ROLES)
+def payment_list(request):
+    """The ledger: every payment (void ones struck through), filtered, with the totals of
+    what is listed computed in the database; `?format=csv` exports the same rows."""
+    form = _ledger_form(request)
+    payments = _ledger_queryset(form)
+    if request.GET.get("format") == "csv":
+        return _ledger_csv(payments)
+    totals = payments.aggregate(
+        count=Count("id"),
+        void_count=Count("id", filter=Q(voided_at__isnull=False)),
+        total=Sum("amount", filter=Q(voided_at__isnull=True)),
+    )
+    pages = max(1, -(-totals["count"] // PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.GET.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    rows = list(
+        payments.select_related("student__user", "recorded_by").order_by("-paid_on", "-id")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key in ("start", "end"):
+        if key not in query and form.is_valid() and form.cleaned_data.get(key):
+            query[key] = form.cleaned_data[key].isoformat()
+    context = {
+        "form": form,
+        "rows": rows,
+        "totals": totals,
+        "page": page,
+        "pages": pages,
+        "query": query.urlencode(),
+        "valid_count": totals["count"] - totals["void_count"],
+    }
+    if request.htmx and request.htmx.target == "ledger":
+        return render(request, "fees/payment_list.html#ledger", context)
+    return render(request, "fees/payment_list.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_HEADER = [
+    "receipt_number",
+    "paid_on",
+    "roll_number",
+    "student",
+    "method",
+    "reference",
+    "amount",
+    "void",
+    "void_reason",
+    "remarks",
+    "recorded_by",
+    "recorded_at",
+]
+
+
+def _ledger_csv(payments):
+    writer = csv.writer(_Echo())
+    rows = (
+        payments.order_by("paid_on", "id")
+        .values_list(
+            "receipt_number",
+            "paid_on",
+            "student__roll_number",
+            "student__user__full_name",
+            "method",
+            "reference",
+            "amount",
+            "voided_at",
+            "void_reason",
+            "remarks",
+            "recorded_by__full_name",
+            "recorded_at",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+    def lines():
+        yield writer.writerow(CSV_HEADER)
+        for row in rows:
+            row = list(row)
+            row[6] = f"{row[6]:.2f}"
+            row[7] = "void" if row[7] else ""
+            row[11] = timezone.localtime(row[11]).isoformat(timespec="seconds")
+            yield writer.writerow(_safe_cells(row))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="payments-{date.today().isoformat()}.csv"'
+    )
+    return response
+
+
+def _safe_cells(row):
+    # A cell starting with = + - @ runs as a formula in a spreadsheet: quote it.
+    return [
+        f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
+        for cell in row
+    ]
+
+
+# The receipt ------------------------------------------------------------------------
+
+
+def _receipt_context(request, payment):
+    institute = Institute.get()
+    remember_currency(institute.currency)
+    allocations = selectors.payment_allocations(payment.pk)
+    return {
+        "payment": payment,
+        "institute": institute,
+        "allocations": allocations,
+        "unallocated": payment.amount - sum((a.amount for a in allocations), selectors.ZERO),
+        "amount_words": amount_in_words(payment.amount, institute.currency),
+        "thermal": request.GET.get("format") == "thermal" or request.GET.get("size") == "thermal",
+    }
+
+
+@require_safe
+@allow_roles(*PAYER_ROLES)
+def payment_detail(request, pk):
+    """The receipt, for staff and the payer's family (anyone else: 404). Prints on A4 or,
+    with `?format=thermal`, on an 80 mm roll; `?format=pdf` is the PDF."""
+    if request.GET.get("format") == "pdf":
+        return payment_pdf(request, pk)
+    payment = get_payment_for(request, pk)
+    context = _receipt_context(request, payment)
+    if request.user.role in STAFF_ROLES:
+        context["void_form"] = VoidForm()
+        context["remarks_form"] = RemarksForm(initial={"remarks": payment.remarks})
+        context["remark_edits"] = list(payment.remark_edits.select_related("edited_by"))
+    return render(request, "fees/payment_detail.html", context)
+
+
+@require_safe
+@allow_roles(*PAYER_ROLES)
+def payment_pdf(request, pk):
+    """The receipt as a PDF (weasyprint), A4 or `?size=thermal` for an 80 mm roll."""
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+
+    payment = get_payment_for(request, pk)
+    context = _receipt_context(request, payment)
+    html = render_to_string("fees/receipt_pdf.html", context, request=request)
+    stylesheet = CSS(filename=finders.find("css/receipt-pdf.css"))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+        stylesheets=[stylesheet]
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = payment.receipt_number.replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+@require_POST
+@allow_roles(*STAFF_ROLES)
+def payment_void(request, pk):
+    """Void a payment with a reason; it stays listed, struck through, in no total."""
+    payment = get_payment_for(request, pk)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A payment is voided only with a reason.")
+    elif payment.is_void:
+        messages.info(request, f"Receipt {payment.receipt_number} was already void.")
+    else:
+        services.void_payment(payment=payment, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Receipt {payment.receipt_number} is void.")
+    return redirect("fees:payment_detail", pk=payment.pk)
+
+
+@require_POST
+@allow_roles(*STAFF_ROLES)
+def payment_remarks(request, pk):
+    """Change a payment's remarks (the change is kept: who, when, before, after)."""
+    payment = get_payment_for(request, pk)
+    form = RemarksForm(request.POST)
+    if form.is_valid():
+        changed = services.edit_remarks(
+            payment=payment, remarks=form.cleaned_data["remarks"], by=request.user
+        )
+        if changed:
+            messages.success(request, "Remarks saved.")
+    else:
+        messages.error(request, "Remarks are at most 300 characters.")
+    return redirect("fees:payment_detail", pk=payment.pk)

@@ -1,0 +1,178 @@
+"""The payment ledger is append-only: every path that could change or delete a payment
+raises, through the ORM and through raw SQL (database triggers), on SQLite and
+PostgreSQL (run the suite with DATABASE_URL=postgres://… for the second)."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from fees.models import LedgerError, Payment
+from fees.services import edit_remarks, void_payment
+from tests.factories import PaymentFactory, StudentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def payment(office_user):
+    return PaymentFactory(amount=Decimal("1200.00"), recorded_by=office_user)
+
+
+def test_save_refuses_to_rewrite_a_stored_payment(payment):
+    payment.amount = Decimal("1.00")
+    with pytest.raises(LedgerError):
+        payment.save()
+    with pytest.raises(LedgerError):
+        payment.save(update_fields=["amount"])
+    assert Payment.objects.get(pk=payment.pk).amount == Decimal("1200.00")
+
+
+def test_delete_of_one_payment_raises(payment):
+    with pytest.raises(LedgerError):
+        payment.delete()
+    assert Payment.objects.filter(pk=payment.pk).exists()
+
+
+def test_queryset_update_raises(payment):
+    with pytest.raises(LedgerError):
+        Payment.objects.filter(pk=payment.pk).update(amount=Decimal("1.00"))
+    with pytest.raises(LedgerError):
+        Payment.objects.all().update(remarks="x")
+
+
+def test_queryset_delete_raises(payment):
+    with pytest.raises(LedgerError):
+        Payment.objects.filter(pk=payment.pk).delete()
+    with pytest.raises(LedgerError):
+        Payment.objects.all().delete()
+
+
+def test_bulk_update_raises(payment):
+    payment.amount = Decimal("2.00")
+    with pytest.raises(LedgerError):
+        Payment.objects.bulk_update([payment], ["amount"])
+
+
+def test_related_manager_cannot_delete_or_update(payment):
+    student = payment.student
+    with pytest.raises(LedgerError):
+        student.payments.all().delete()
+    with pytest.raises(LedgerError):
+        student.payments.update(amount=Decimal("3.00"))
+
+
+def _raw(sql, params):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("amount", Decimal("1.00")),
+        ("paid_on", "2020-01-01"),
+        ("method", "upi"),
+        ("reference", "changed"),
+        ("receipt_number", "MB/2026-27/999999"),
+        ("receipt_sequence", 999999),
+        ("financial_year", "2020-21"),
+        ("recorded_at", "2020-01-01 00:00:00"),
+    ],
+)
+def test_raw_sql_update_of_a_frozen_column_raises(payment, column, value):
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw(f"UPDATE fees_payment SET {column} = %s WHERE id = %s", [value, payment.pk])  # noqa: S608
+    assert Payment.objects.get(pk=payment.pk).amount == Decimal("1200.00")
+
+
+def test_raw_sql_update_of_student_or_recorder_raises(payment):
+    other = StudentFactory()
+    with pytest.raises(IntegrityError):
+        _raw("UPDATE fees_payment SET student_id = %s WHERE id = %s", [other.pk, payment.pk])
+    someone = UserFactory(role="office")
+    with pytest.raises(IntegrityError):
+        _raw("UPDATE fees_payment SET recorded_by_id = %s WHERE id = %s", [someone.pk, payment.pk])
+
+
+def test_raw_sql_delete_raises(payment):
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("DELETE FROM fees_payment WHERE id = %s", [payment.pk])
+    with pytest.raises(IntegrityError):
+        _raw("DELETE FROM fees_payment", [])
+    assert Payment.objects.filter(pk=payment.pk).exists()
+
+
+def test_raw_sql_may_change_remarks_only(payment):
+    _raw("UPDATE fees_payment SET remarks = %s WHERE id = %s", ["cash in envelope", payment.pk])
+    assert Payment.objects.get(pk=payment.pk).remarks == "cash in envelope"
+
+
+def test_a_void_is_final_even_in_raw_sql(payment, office_user):
+    void_payment(payment=payment, by=office_user, reason="Wrong student")
+    with pytest.raises(IntegrityError):
+        _raw(
+            "UPDATE fees_payment SET voided_at = NULL, voided_by_id = NULL, void_reason = '' "
+            "WHERE id = %s",
+            [payment.pk],
+        )
+    with pytest.raises(IntegrityError):
+        _raw("UPDATE fees_payment SET void_reason = 'other' WHERE id = %s", [payment.pk])
+
+
+def test_voiding_twice_is_refused(payment, office_user):
+    void_payment(payment=payment, by=office_user, reason="Wrong student")
+    with pytest.raises(ValueError, match="already void"):
+        void_payment(payment=payment, by=office_user, reason="Again")
+
+
+def test_void_needs_a_reason(payment, office_user):
+    with pytest.raises(ValueError, match="reason"):
+        void_payment(payment=payment, by=office_user, reason="  ")
+    assert Payment.objects.get(pk=payment.pk).voided_at is None
+
+
+def test_void_keeps_the_row_with_who_when_why(payment, office_user):
+    void_payment(payment=payment, by=office_user, reason="Cheque bounced")
+    stored = Payment.objects.get(pk=payment.pk)
+    assert stored.voided_by_id == office_user.pk
+    assert stored.void_reason == "Cheque bounced"
+    assert stored.voided_at <= timezone.now()
+    assert stored.amount == Decimal("1200.00")
+
+
+def test_remarks_edits_are_recorded(payment, office_user, admin_user):
+    assert edit_remarks(payment=payment, remarks="first", by=office_user)
+    assert not edit_remarks(payment=payment, remarks="first", by=office_user)
+    assert edit_remarks(payment=payment, remarks="second", by=admin_user)
+    edits = list(payment.remark_edits.values_list("old", "new", "edited_by"))
+    assert edits == [("", "first", office_user.pk), ("first", "second", admin_user.pk)]
+    assert Payment.objects.get(pk=payment.pk).remarks == "second"
+
+
+def test_admin_is_read_only_for_payments(rf, admin_user, payment):
+    model_admin = admin.site._registry[Payment]
+    request = rf.get("/admin/fees/payment/")
+    request.user = admin_user
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_delete_permission(request, payment)
+    assert not model_admin.has_change_permission(request, payment)
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+
+def test_the_triggers_exist(db):
+    # A later migration that rebuilds fees_payment on SQLite would drop them silently.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'fees_payment'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'fees_payment'::regclass "
+                "AND NOT tgisinternal"
+            )
+        names = {row[0] for row in cursor.fetchall()}
+    assert names == {"fees_payment_no_delete", "fees_payment_frozen"}
