@@ -604,3 +604,46 @@ def overdue_students(on: date) -> int:
         .filter(overdue__gt=0)
         .count()
     )
+
+
+@dataclass
+class StaffFees:
+    today: date
+    today_total: Decimal
+    today_count: int
+    month_total: Decimal
+    month_count: int
+    month_dues: Decimal
+    overdue_students: int | None = None
+
+    @property
+    def month_share(self) -> int:
+        """The month's collections as a percentage of its dues (0 when none billed)."""
+        if not self.month_dues:
+            return 0
+        return int(self.month_total * 100 / self.month_dues)
+
+
+def staff_dashboard(today: date, *, with_overdue: bool) -> StaffFees:
+    """Today's and this month's collections, this month's dues, and (for the office) how
+    many students are overdue: three queries."""
+    first = month_start(today)
+    paid = (
+        valid_payments()
+        .filter(paid_on__range=(first, today))
+        .aggregate(
+            month_total=Sum("amount"),
+            month_count=Count("id"),
+            today_total=Sum("amount", filter=Q(paid_on=today)),
+            today_count=Count("id", filter=Q(paid_on=today)),
+        )
+    )
+    return StaffFees(
+        today=today,
+        today_total=_money(paid["today_total"]),
+        today_count=paid["today_count"],
+        month_total=_money(paid["month_total"]),
+        month_count=paid["month_count"],
+        month_dues=dues_billed(first),
+        overdue_students=overdue_students(today) if with_overdue else None,
+    )

@@ -5,8 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles, public
-from accounts.models import ALL_ROLES, STAFF_ROLES
+from accounts.models import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import people_counts
+from fees.views.mine import dashboard_fees
 
 
 @require_safe
@@ -17,6 +18,9 @@ def dashboard(request):
     context = {"profile": user}
     if user.role in STAFF_ROLES:
         context["counts"] = people_counts()
+    # Fees (fees_views): staff see collections, families what is due.
+    if user.role in STAFF_ROLES or user.role in (Role.STUDENT, Role.GUARDIAN):
+        context.update(dashboard_fees(user))
     return render(request, f"accounts/dashboard_{user.role}.html", context)
 
 
