@@ -32,7 +32,15 @@ from accounts.models import Guardianship, Student
 from fees.models import Allocation, Charge, Payment
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+# SQLite keeps decimals as binary floats, so a sum can be off by 1e-12: an amount below
+# half a paisa is nothing. (PostgreSQL's numeric is exact.)
+OPEN_THRESHOLD = Decimal("0.005")
+
+
+def _q(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
 
 
 def _sum(expression, **filters):
@@ -44,7 +52,7 @@ def open_dues(student_id: int) -> list[Charge]:
     are allocated in). Each is annotated with `net`, `paid` and `open`."""
     return list(
         Charge.objects.with_amounts()
-        .filter(student_id=student_id, open__gt=0)
+        .filter(student_id=student_id, open__gte=OPEN_THRESHOLD)
         .order_by("due_on", "id")
     )
 
@@ -55,7 +63,7 @@ def credit(student_id: int) -> Decimal:
     allocated = Allocation.objects.filter(
         payment__student_id=student_id, payment__voided_at__isnull=True
     ).aggregate(t=_sum("amount"))["t"]
-    return paid - allocated
+    return _q(paid - allocated)
 
 
 def balance(student_id: int) -> Decimal:
@@ -64,7 +72,7 @@ def balance(student_id: int) -> Decimal:
         t=_sum(F("amount") - F("concession_amount"))
     )["t"]
     paid = Payment.objects.valid().filter(student_id=student_id).aggregate(t=_sum("amount"))["t"]
-    return dues - paid
+    return _q(dues - paid)
 
 
 @dataclass(frozen=True)
@@ -102,10 +110,10 @@ def student_account(student_id: int) -> Account:
     ).aggregate(t=_sum("amount"))["t"]
     return Account(
         student_id=student_id,
-        dues=charges["dues"],
-        concessions=charges["concessions"],
-        paid=payments["paid"],
-        allocated=allocated,
+        dues=_q(charges["dues"]),
+        concessions=_q(charges["concessions"]),
+        paid=_q(payments["paid"]),
+        allocated=_q(allocated),
         open_dues=open_dues(student_id),
     )
 

@@ -30,7 +30,7 @@ from fees.models import (
     financial_year_of,
     first_of_month,
 )
-from fees.selectors import ZERO
+from fees.selectors import OPEN_THRESHOLD, ZERO
 
 CENT = Decimal("0.01")
 
@@ -460,7 +460,7 @@ def plan_late_fees(month: date, *, today: date | None = None) -> list[PlannedLat
     open_by_student = defaultdict(Decimal)
     for student_id, open_amount in (
         Charge.objects.with_amounts()
-        .filter(kind=Charge.Kind.MONTHLY, period=month, open__gt=0)
+        .filter(kind=Charge.Kind.MONTHLY, period=month, open__gte=OPEN_THRESHOLD)
         .exclude(
             Exists(
                 Charge.objects.filter(

@@ -22,3 +22,14 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Static files come from the finders (no collectstatic before tests).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# SQLite tests use a file, as production does, not a shared in-memory database: its
+# locking (WAL, busy timeout, BEGIN IMMEDIATE) is what the concurrent-desk tests
+# (tests/fees/test_concurrency.py) rely on; shared-cache memory fails at once with
+# "database table is locked" instead of waiting. The name matches .gitignore's db.sqlite3*.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "db.sqlite3-test")}  # noqa: F405
+    # Same locking, no fsync: a test run need not survive a power cut.
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+    )

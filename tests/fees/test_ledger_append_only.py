@@ -167,7 +167,8 @@ def test_the_triggers_exist(db):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'fees_payment'"
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'trigger' AND tbl_name = 'fees_payment'"
             )
         else:
             cursor.execute(
