@@ -22,26 +22,23 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import (
+    CharField,
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Round, TruncMonth
+from django.db.models.functions import Cast, Substr
 
 from accounts.models import Guardianship, Student
+from attendance.models import Batch
 from fees.models import Allocation, Charge, Payment
 from musicbeats.dates import Period, month_start, months_between
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 NET = F("amount") - F("concession_amount")
 PAGE_SIZE = 50
 DEFAULTERS_PAGE_SIZE = 25
@@ -50,11 +47,6 @@ DEFAULTERS_PAGE_SIZE = 25
 def _money(value) -> Decimal:
     """A database sum as Decimal with two places (SQLite may hand back an int)."""
     return (Decimal(value) if value is not None else ZERO).quantize(Decimal("0.01"))
-
-
-def _month(value) -> date:
-    """TruncMonth gives a date on SQLite and a date (or datetime) on PostgreSQL."""
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def valid_payments():
@@ -236,96 +228,88 @@ class Collections:
     dues_by_month: list[Row]
 
 
+def month_key(field: str):
+    """`YYYY-MM` of a date column, with the database's own string functions (SQLite's
+    TruncMonth calls back into Python for every row)."""
+    return Substr(Cast(field, output_field=CharField()), 1, 7)
+
+
+def _key_month(key: str) -> date:
+    return date(int(key[:4]), int(key[5:7]), 1)
+
+
 def collections(period: Period) -> Collections:
     """Money collected in `period`, five ways; each way adds up to the same total.
 
-    By course and by batch follow what each payment paid (its allocations): money for
-    one-off charges and late fees is "other charges", money not yet used on a due is the
-    families' credit.
+    Three aggregate queries: payments by month and method, what they paid by batch (their
+    allocations), dues billed by month. By course and by batch follow what each payment
+    paid: money for one-off charges and late fees is "other charges", money not yet used
+    on a due is the families' credit.
     """
     in_range = valid_payments().filter(paid_on__range=(period.start, period.end))
-    monthly = {
-        _month(row["month"]): row
-        for row in in_range.annotate(month=TruncMonth("paid_on"))
-        .order_by()
-        .values("month")
-        .annotate(amount=Sum("amount"), count=Count("id"))
-    }
-    by_month = [
-        Row(
-            f"{month:%b %Y}",
-            _money(monthly.get(month, {}).get("amount")),
-            monthly.get(month, {}).get("count", 0),
-            key=month,
+    month_method = defaultdict(lambda: [ZERO, 0])
+    for row in (
+        in_range.order_by()
+        .values(month=month_key("paid_on"), pay_method=F("method"))
+        .annotate(amount=Sum("amount"), n=Count("id"))
+    ):
+        month_method[_key_month(row["month"]), row["pay_method"]] = [
+            _money(row["amount"]),
+            row["n"],
+        ]
+    months = months_between(period.start, period.end)
+    by_month = []
+    for month in months:
+        cells = [v for (m, _method), v in month_method.items() if m == month]
+        by_month.append(
+            Row(
+                f"{month:%b %Y}",
+                sum((c[0] for c in cells), ZERO),
+                sum(c[1] for c in cells),
+                key=month,
+            )
         )
-        for month in months_between(period.start, period.end)
-    ]
+    by_method = []
+    for value, label in Payment.Method.choices:
+        cells = [v for (_m, method), v in month_method.items() if method == value]
+        if cells:
+            by_method.append(
+                Row(label, sum((c[0] for c in cells), ZERO), sum(c[1] for c in cells), value)
+            )
     total = sum((row.amount for row in by_month), ZERO)
     count = sum(row.count for row in by_month)
 
-    method_rows = {
-        row["method"]: row
-        for row in in_range.order_by()
-        .values("method")
-        .annotate(amount=Sum("amount"), n=Count("id"))
+    paid_by_batch = {
+        row["batch"]: _money(row["amount"])
+        for row in Allocation.objects.filter(
+            payment__voided_at__isnull=True,
+            payment__paid_on__range=(period.start, period.end),
+        )
+        .order_by()
+        .values(batch=F("charge__enrollment__batch_id"))
+        .annotate(amount=Sum("amount"))
     }
-    by_method = [
-        Row(label, _money(method_rows[value]["amount"]), method_rows[value]["n"], key=value)
-        for value, label in Payment.Method.choices
-        if value in method_rows
-    ]
-
-    allocations = Allocation.objects.filter(
-        payment__voided_at__isnull=True, payment__paid_on__range=(period.start, period.end)
-    ).order_by()
-    course_rows = allocations.values(
-        "charge__enrollment__batch__instrument_id", "charge__enrollment__batch__instrument__name"
-    ).annotate(amount=Sum("amount"))
-    by_course, other, allocated = [], ZERO, ZERO
-    for row in course_rows:
-        amount = _money(row["amount"])
-        allocated += amount
-        if row["charge__enrollment__batch__instrument_id"] is None:
-            other += amount
-        else:
-            by_course.append(
-                Row(
-                    row["charge__enrollment__batch__instrument__name"],
-                    amount,
-                    key=row["charge__enrollment__batch__instrument_id"],
-                )
-            )
-    by_course.sort(key=lambda row: (-row.amount, row.label))
+    other = paid_by_batch.pop(None, ZERO)
+    allocated = other + sum(paid_by_batch.values(), ZERO)
     unallocated = total - allocated
+    batches = Batch.objects.filter(pk__in=list(paid_by_batch)).select_related(
+        "instrument", "teacher"
+    )
+    by_batch, courses = [], defaultdict(lambda: ZERO)
+    for batch in batches:
+        amount = paid_by_batch[batch.pk]
+        by_batch.append(Row(batch.name, amount, key=batch.pk, detail=batch.teacher.full_name))
+        courses[batch.instrument.pk, batch.instrument.name] += amount
+    by_batch.sort(key=lambda row: (row.detail, row.label, row.key))
+    by_course = sorted(
+        (Row(name, amount, key=pk) for (pk, name), amount in courses.items()),
+        key=lambda row: (-row.amount, row.label),
+    )
     if other:
         by_course.append(Row("Other charges (admission, exam, rental, books, late fees)", other))
-    if unallocated:
-        by_course.append(Row("Not yet used on a due (families' credit)", unallocated))
-
-    batch_rows = (
-        allocations.filter(charge__enrollment__isnull=False)
-        .values(
-            "charge__enrollment__batch_id",
-            "charge__enrollment__batch__name",
-            "charge__enrollment__batch__teacher__full_name",
-        )
-        .annotate(amount=Sum("amount"))
-    )
-    by_batch = sorted(
-        (
-            Row(
-                row["charge__enrollment__batch__name"],
-                _money(row["amount"]),
-                key=row["charge__enrollment__batch_id"],
-                detail=row["charge__enrollment__batch__teacher__full_name"],
-            )
-            for row in batch_rows
-        ),
-        key=lambda row: (row.detail, row.label, row.key),
-    )
-    if other:
         by_batch.append(Row("Other charges (not a batch)", other))
     if unallocated:
+        by_course.append(Row("Not yet used on a due (families' credit)", unallocated))
         by_batch.append(Row("Not yet used on a due (families' credit)", unallocated))
 
     dues = {
@@ -342,89 +326,103 @@ def collections(period: Period) -> Collections:
             dues.get(month, {}).get("n", 0),
             key=month,
         )
-        for month in months_between(period.start, period.end)
+        for month in months
         if month >= period.start  # a charge on 1 Nov is outside a range from 15 Nov
     ]
     return Collections(total, count, by_month, by_method, by_course, by_batch, dues_by_month)
 
 
-def _owed_subqueries(*, paid_by: date, due_by: date | None = None, period_by: date | None = None):
-    """Per-student correlated sums: dues (due by `due_by` or billed by `period_by`) and
-    non-void payments made by `paid_by`."""
-    charge_filter = Q(student=OuterRef("pk"))
-    if due_by is not None:
-        charge_filter &= Q(due_on__lte=due_by)
-    if period_by is not None:
-        charge_filter &= Q(period__lte=period_by)
-    charged = (
-        Charge.objects.filter(charge_filter)
+@dataclass
+class Position:
+    """What one student owes on a day: `owed` (all dues billed by then, less payments)
+    and `overdue` (dues due by the cutoff, less payments; oldest dues are paid first)."""
+
+    student_id: int
+    owed: Decimal
+    overdue: Decimal
+    student: Student | None = None
+
+
+def positions(on: date, *, cutoff: date) -> list[Position]:
+    """Every student who owes something on `on`: two grouped queries (charges, payments),
+    combined per student here (at most one row per student)."""
+    charged = {
+        row["student"]: (_money(row["billed"]), _money(row["due"]))
+        for row in Charge.objects.filter(period__lte=on)
         .order_by()
         .values("student")
-        .annotate(total=Sum(NET))
-        .values("total")
-    )
+        .annotate(billed=Sum(NET), due=Sum(NET, filter=Q(due_on__lte=cutoff)))
+    }
     paid = (
-        valid_payments()
-        .filter(student=OuterRef("pk"), paid_on__lte=paid_by)
-        .order_by()
-        .values("student")
-        .annotate(total=Sum("amount"))
-        .values("total")
+        {
+            row["student"]: _money(row["paid"])
+            for row in valid_payments()
+            .filter(paid_on__lte=on, student__in=list(charged))
+            .order_by()
+            .values("student")
+            .annotate(paid=Sum("amount"))
+        }
+        if charged
+        else {}
     )
-    return (
-        Coalesce(Subquery(charged, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
-    )
+    result = []
+    for student_id, (billed, due) in charged.items():
+        owed = billed - paid.get(student_id, ZERO)
+        if owed > 0:
+            result.append(Position(student_id, owed, max(due - paid.get(student_id, ZERO), ZERO)))
+    return result
 
 
-def _difference(a, b):
-    # Rounded to paise in SQL: SQLite does decimal arithmetic in floating point, and
-    # 2,503.58 - 2,344.77 must compare and add up as 158.81, not 158.80999999999995.
-    return Round(ExpressionWrapper(a - b, output_field=MONEY), 2, output_field=MONEY)
+@dataclass
+class Owing:
+    """The institute's receivables on a day: what is outstanding, and the defaulters."""
 
+    on: date
+    days: int
+    outstanding: Decimal
+    owing_students: int
+    defaulters: list[Position]  # most overdue first
+    overdue: Decimal
 
-def outstanding(on: date) -> dict:
-    """What families owe at the end of `on` (dues billed by then, less payments by then),
-    and how many students owe something. Credits do not offset other families' dues."""
-    charged, paid = _owed_subqueries(paid_by=on, period_by=on)
-    owed = (
-        Student.objects.order_by()
-        .annotate(owed=_difference(charged, paid))
-        .filter(owed__gt=0)
-        .aggregate(total=Sum("owed"), students=Count("pk"))
-    )
-    return {"total": _money(owed["total"]), "students": owed["students"]}
-
-
-def defaulters(on: date, *, days: int):
-    """Students whose dues due more than `days` days before `on` are still unpaid on `on`,
-    most overdue first (a queryset: paginate it). Annotated `overdue` and `owed`."""
-    cutoff = on - timedelta(days=days + 1)
-    overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=cutoff)
-    all_charged, _paid = _owed_subqueries(paid_by=on, period_by=on)
-    guardians = Guardianship.objects.select_related("guardian").order_by("guardian__full_name")
-    return (
-        Student.objects.annotate(
-            overdue=_difference(overdue_charged, paid),
-            owed=Greatest(_difference(all_charged, paid), Value(ZERO), output_field=MONEY),
+    def page(self, number, *, per_page=DEFAULTERS_PAGE_SIZE):
+        """One page of defaulters with their students, phones and guardians (2 queries)."""
+        page = Paginator(self.defaulters, per_page).get_page(number)
+        ids = [p.student_id for p in page.object_list]
+        guardians = Guardianship.objects.select_related("guardian").order_by(
+            "guardian__full_name", "pk"
         )
-        .filter(overdue__gt=0)
-        .select_related("user")
-        .prefetch_related(Prefetch("guardianships", queryset=guardians))
-        .order_by("-overdue", "user__full_name", "pk")
-    )
+        students = (
+            Student.objects.filter(pk__in=ids)
+            .select_related("user")
+            .prefetch_related(Prefetch("guardianships", queryset=guardians))
+        )
+        found = {student.pk: student for student in students}
+        for position in page.object_list:
+            position.student = found[position.student_id]
+        return page
+
+    def all_defaulters(self) -> list[Position]:
+        """Every defaulter with their student (for the export: 2 queries)."""
+        page = self.page(1, per_page=max(1, len(self.defaulters)))
+        return list(page.object_list)
 
 
-def defaulter_totals(on: date, *, days: int) -> dict:
+def owing(on: date, *, days: int) -> Owing:
+    """Outstanding on `on` and who is overdue by more than `days` days: dues due before
+    `on - days` still unpaid (payments pay the oldest dues first)."""
     cutoff = on - timedelta(days=days + 1)
-    overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=cutoff)
-    totals = (
-        Student.objects.order_by()
-        .annotate(overdue=_difference(overdue_charged, paid))
-        .filter(overdue__gt=0)
-        .aggregate(total=Sum("overdue"), students=Count("pk"))
+    rows = positions(on, cutoff=cutoff)
+    defaulters = sorted(
+        (p for p in rows if p.overdue > 0), key=lambda p: (-p.overdue, p.student_id)
     )
-    return {"total": _money(totals["total"]), "students": totals["students"]}
+    return Owing(
+        on=on,
+        days=days,
+        outstanding=sum((p.owed for p in rows), ZERO),
+        owing_students=len(rows),
+        defaulters=defaulters,
+        overdue=sum((p.overdue for p in defaulters), ZERO),
+    )
 
 
 @dataclass
@@ -597,13 +595,7 @@ def dues_billed(month: date) -> Decimal:
 
 def overdue_students(on: date) -> int:
     """How many students have a due past its due day and still unpaid on `on`."""
-    overdue_charged, paid = _owed_subqueries(paid_by=on, due_by=on - timedelta(days=1))
-    return (
-        Student.objects.order_by()
-        .annotate(overdue=_difference(overdue_charged, paid))
-        .filter(overdue__gt=0)
-        .count()
-    )
+    return sum(1 for p in positions(on, cutoff=on - timedelta(days=1)) if p.overdue > 0)
 
 
 @dataclass

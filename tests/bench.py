@@ -40,7 +40,23 @@ PAGES = [
     ("dashboard (teacher)", "/", "teacher"),
     ("dashboard (student)", "/", "student"),
     ("dashboard (guardian)", "/", "guardian"),
+    # Fee reports (fees_views): the current financial year, the default range.
+    ("fee summary (financial year)", "/fees/summary/", "office"),
+    ("fee summary figures (htmx)", "/fees/summary/?hx=1", "office"),
+    ("statement (financial year)", "/fees/students/{busiest_student}/", "office"),
+    ("cash close (today)", "/fees/cash-close/", "office"),
+    ("my fees (guardian)", "/fees/mine/", "guardian"),
 ]
+
+# Ids for paths with a {placeholder}: a Python expression run by `manage.py shell`.
+LOOKUPS = {
+    # The student with the most payments: the longest statement.
+    "busiest_student": (
+        "from django.db.models import Count; from fees.models import Payment; "
+        "print(Payment.objects.values('student').annotate(n=Count('id'))"
+        ".order_by('-n').values_list('student', flat=True).first())"
+    ),
+}
 
 
 def free_port() -> int:
@@ -78,7 +94,9 @@ class Session:
 
     def get(self, path):
         start = time.perf_counter()
-        with self.opener.open(self.base + path) as response:
+        headers = {"HX-Request": "true"} if "hx=1" in path else {}
+        request = urllib.request.Request(self.base + path, headers=headers)
+        with self.opener.open(request) as response:
             body = response.read()
             headers = response.headers
             status = response.status
@@ -131,6 +149,23 @@ def measure(session, path):
     }
 
 
+def resolve(env, pages):
+    """Fill {placeholders} in paths with ids looked up in the benchmark database."""
+    wanted = {name for _l, path, _r in pages for name in re.findall(r"{(\w+)}", path)}
+    ids = {}
+    for name in wanted:
+        output = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", LOOKUPS[name]],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        ids[name] = output.stdout.strip().splitlines()[-1]
+    return [(label, path.format(**ids), role) for label, path, role in pages]
+
+
 def main():
     env = environment()
     print(f"Database: {env['DATABASE_URL']}")
@@ -140,6 +175,7 @@ def main():
     manage(env, "seed_demo", "--scale", "large")
     manage(env, "collectstatic", "--no-input", "-v0")
     print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
+    pages = resolve(env, PAGES)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -165,11 +201,11 @@ def main():
             except OSError:
                 time.sleep(0.1)
         sessions = {None: Session(base)}
-        for role in {role for _l, _p, role in PAGES if role}:
+        for role in {role for _l, _p, role in pages if role}:
             sessions[role] = Session(base)
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
-        for label, path, role in PAGES:
+        for label, path, role in pages:
             result = measure(sessions[role], path)
             rows.append((label, path, role or "anonymous", result))
             print(

@@ -6,6 +6,7 @@ Both read `fees.summaries`: aggregates in the database, a fixed number of querie
 from datetime import timedelta
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -54,7 +55,7 @@ def collections_chart(period, figures, currency):
     )
 
 
-def summary_tables(period, figures, as_of, institute, which) -> list[Table]:
+def summary_tables(period, figures, owed, which) -> list[Table]:
     """The summary's tables for CSV/XLSX (`which`: one name of TABLES, or all)."""
     tables = []
     wanted = set(TABLES) if which not in TABLES else {which}
@@ -102,25 +103,24 @@ def summary_tables(period, figures, as_of, institute, which) -> list[Table]:
             )
         )
     if "defaulters" in wanted:
-        rows = summaries.defaulters(as_of, days=institute.defaulter_days)
         tables.append(
             Table(
-                f"Defaulters on {as_of}",
+                f"Defaulters on {owed.on}",
                 ["Roll number", "Student", "Phone", "Guardians", "Overdue", "Owed in all"],
-                (
+                [
                     [
-                        s.roll_number,
-                        s.user.full_name,
-                        s.user.phone,
+                        p.student.roll_number,
+                        p.student.user.full_name,
+                        p.student.user.phone,
                         "; ".join(
                             f"{g.guardian.full_name} {g.guardian.phone}".strip()
-                            for g in s.guardianships.all()
+                            for g in p.student.guardianships.all()
                         ),
-                        s.overdue,
-                        s.owed,
+                        p.overdue,
+                        p.owed,
                     ]
-                    for s in rows
-                ),
+                    for p in owed.all_defaulters()
+                ],
             )
         )
     if "matrix" in wanted:
@@ -163,29 +163,23 @@ def summary(request):
     }
     if period.is_valid:
         figures = summaries.collections(period)
+        owed = summaries.owing(as_of, days=institute.defaulter_days)
         fmt = export_format(request)
         if fmt:
             which = request.GET.get("table", "")
             name = f"fee-summary-{which or 'all'}-{period.start}-{period.end}"
             return export_response(
-                summary_tables(period, figures, as_of, institute, which), filename=name, fmt=fmt
+                summary_tables(period, figures, owed, which), filename=name, fmt=fmt
             )
         context.update(
             figures=figures,
             chart=collections_chart(period, figures, institute.currency),
-            outstanding=summaries.outstanding(as_of),
-            defaulter_totals=summaries.defaulter_totals(as_of, days=institute.defaulter_days),
-        )
-        context.update(
-            defaulters=summaries.paginate(
-                summaries.defaulters(as_of, days=institute.defaulter_days),
-                request.GET.get("defaulters_page"),
-                per_page=summaries.DEFAULTERS_PAGE_SIZE,
-                count=context["defaulter_totals"]["students"],
-            ),
+            owing=owed,
+            defaulters=owed.page(request.GET.get("defaulters_page")),
             matrix=summaries.dues_matrix(period, page_number=request.GET.get("page")),
+            dues_total=sum((row.amount for row in figures.dues_by_month), summaries.ZERO),
+            statement_prefix=reverse("fees:student_statement", kwargs={"pk": 0}).removesuffix("0/"),
         )
-        context["dues_total"] = sum((row.amount for row in figures.dues_by_month), 0)
     template = "fees/summary.html#figures" if context["fragment"] else "fees/summary.html"
     return render(request, template, context)
 

@@ -115,11 +115,12 @@ def test_outstanding_and_defaulters(client, office_user, books):
     response = client.get(URL + RANGE)
     context = response.context
     # Bala owes May and June (3,000), Chitra all three months (4,500).
-    assert context["outstanding"] == {"total": Decimal("7500.00"), "students": 2}
+    owing = context["owing"]
+    assert (owing.outstanding, owing.owing_students) == (Decimal("7500.00"), 2)
     # On 30 June, dues due by 30 May (more than 30 days overdue): Bala May, Chitra Apr+May.
-    assert context["defaulter_totals"] == {"total": Decimal("4500.00"), "students": 2}
+    assert (owing.overdue, len(owing.defaulters)) == (Decimal("4500.00"), 2)
     rows = list(context["defaulters"].object_list)
-    assert [s.user.full_name for s in rows] == ["Chitra Iyer", "Bala Das"]
+    assert [p.student.user.full_name for p in rows] == ["Chitra Iyer", "Bala Das"]
     assert rows[0].overdue == Decimal("3000.00") and rows[0].owed == Decimal("4500.00")
     page = response.content.decode()
     assert "Geeta Iyer" in page and "+91 90000 00003" in page
@@ -231,8 +232,9 @@ def test_query_budget_does_not_grow(
 ):
     make_payments(payments)
     client.force_login(office_user)
-    # session, user, institute; month, method, course, batch, dues; outstanding;
-    # defaulter totals, page, guardians; matrix count, page, dues, paid, totals.
+    # session, user, institute; payments by month and method, allocations by batch,
+    # batches, dues by month; charges and payments by student, defaulters and their
+    # guardians; matrix count, page, dues, paid, totals.
     with django_assert_max_num_queries(17):
         response = client.get(URL + RANGE)
     assert response.context["figures"].count == payments

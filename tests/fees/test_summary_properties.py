@@ -153,13 +153,17 @@ def check(books, start, end):
         (c.amount - c.concession_amount for c in billed), Decimal(0)
     )
 
-    assert summaries.outstanding(end) == expected_owed(charges, valid, on=end)
     days = institute.defaulter_days
+    owed = summaries.owing(end, days=days)
+    assert {"total": owed.outstanding, "students": owed.owing_students} == expected_owed(
+        charges, valid, on=end
+    )
     cutoff = end - timedelta(days=days + 1)
     expected = expected_owed(charges, valid, on=end, due_by=cutoff)
-    assert summaries.defaulter_totals(end, days=days) == expected
-    listed = list(summaries.defaulters(end, days=days))
-    assert sum((s.overdue for s in listed), Decimal(0)) == expected["total"]
+    assert {"total": owed.overdue, "students": len(owed.defaulters)} == expected
+    listed = owed.all_defaulters()
+    assert sum((p.overdue for p in listed), Decimal(0)) == expected["total"]
+    assert all(p.student.pk == p.student_id for p in listed)
 
     matrix = summaries.dues_matrix_all(period)
     assert matrix.total == sum((row.total for row in matrix.rows), Decimal(0))
