@@ -97,9 +97,14 @@ def seed_small() -> int:
     today = timezone.localdate()
     months = _months_back(today, 12)
     aditya = Student.objects.get(user__full_name="Aditya Nair")
-    students = list(Student.objects.order_by("roll_number"))
+    # The small institute only (the large one, if seeded, has its own history below).
+    small = Student.objects.exclude(guardianships__guardian__email__endswith="@" + LARGE_DOMAIN)
+    students = list(small.order_by("roll_number"))
+    from attendance.models import Enrollment
+
+    enrollments = Enrollment.objects.filter(student__in=small)
     for month in months:
-        services.generate_dues(month=month)
+        services.generate_dues(month=month, enrollments=enrollments)
     _one_off_charges(students, months[0], office)
     # How each family pays: most on time, some late or in part, a few have stopped.
     habit = {
@@ -111,7 +116,8 @@ def seed_small() -> int:
     # Pay month by month, oldest dues first, as the fee desk would (the allocations are
     # worked out here and inserted in bulk: the services would take a minute).
     open_dues = defaultdict(list)  # student → [[charge_id, period, open amount]]
-    for pk, student_id, period, amount in Charge.objects.order_by("due_on", "pk").values_list(
+    charges = Charge.objects.filter(student__in=small).order_by("due_on", "pk")
+    for pk, student_id, period, amount in charges.values_list(
         "pk", "student_id", "period", "amount"
     ):
         open_dues[student_id].append([pk, period, amount])
@@ -152,7 +158,11 @@ def seed_small() -> int:
     services.apply_late_fees(
         month=previous,
         by=office,
-        student_ids=[p.student.pk for p in services.plan_late_fees(previous, today=today)],
+        student_ids=[
+            p.student.pk
+            for p in services.plan_late_fees(previous, today=today)
+            if p.student.pk in habit
+        ],
         today=today,
     )
     return made
@@ -294,7 +304,9 @@ LARGE_TARGET = 200_000
 def seed_large() -> int:
     """A fee history for the large institute: monthly dues from each student's joining,
     paid in one to several instalments (bulk inserts; receipt counters set to match)."""
-    if Payment.objects.filter(student__user__email__endswith="@" + LARGE_DOMAIN).exists():
+    if Payment.objects.filter(
+        student__guardianships__guardian__email__endswith="@" + LARGE_DOMAIN
+    ).exists():
         return 0
     from attendance.models import Enrollment
 

@@ -377,14 +377,16 @@ class PlannedDue:
         return f"{text} ({self.note})" if self.note else text
 
 
-def plan_monthly_dues(month: date) -> list[PlannedDue]:
-    """The monthly dues `generate_dues` would create for `month` (those not yet there)."""
+def plan_monthly_dues(month: date, *, enrollments=None) -> list[PlannedDue]:
+    """The monthly dues `generate_dues` would create for `month` (those not yet there),
+    from all enrolments or the given queryset of them."""
     from attendance.models import Enrollment
 
     first, last = month_bounds(month)
     institute = Institute.get()
     enrollments = (
-        Enrollment.objects.filter(joined_on__lte=last, monthly_fee__gt=0)
+        (Enrollment.objects.all() if enrollments is None else enrollments)
+        .filter(joined_on__lte=last, monthly_fee__gt=0)
         .exclude(left_on__lt=first)
         .exclude(
             Exists(
@@ -413,12 +415,12 @@ def plan_monthly_dues(month: date) -> list[PlannedDue]:
 
 
 @transaction.atomic
-def generate_dues(*, month: date, by=None) -> int:
+def generate_dues(*, month: date, by=None, enrollments=None) -> int:
     """Create the month's monthly dues from enrolments; any number of runs make them once
     (a unique constraint per enrolment and month; a concurrent run's rows are skipped).
     Students with credit have it applied to the new dues. Returns how many were made."""
     month = first_of_month(month)
-    planned = plan_monthly_dues(month)
+    planned = plan_monthly_dues(month, enrollments=enrollments)
     rows = [
         Charge(
             student_id=p.enrollment.student_id,
@@ -432,6 +434,9 @@ def generate_dues(*, month: date, by=None) -> int:
         )
         for p in planned
     ]
+    # ignore_conflicts: a concurrent run's rows win (the unique constraint). The rows
+    # are valid by construction, so no other constraint is silently skipped (SQLite's
+    # INSERT OR IGNORE would also skip CHECK failures).
     before = Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count()
     Charge.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     made = Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count() - before
