@@ -13,14 +13,23 @@ Outstanding and overdue follow the ledger's rule that payments pay the oldest du
 what a student still owes on dues due by day D is
 `max(0, Σ dues due by D - Σ payments so far)`, so no per-row allocation history is needed
 to answer "as of" a past date.
+
+Caching. The institute-wide figures (collections, receivables) walk the whole ledger, so
+`cached()` keeps them under a key that includes `ledger_version()`: one cheap query whose
+answer changes with every write those figures depend on (a payment recorded or voided, a
+charge added or changed, an enrolment or batch moved, a name changed). A cached figure is
+therefore never stale: a new payment makes a new key.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -34,7 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Substr
 
 from accounts.models import Guardianship, Student
-from attendance.models import Batch
+from attendance.models import Batch, Enrollment
 from fees.models import Allocation, Charge, Payment
 from musicbeats.dates import Period, month_start, months_between
 
@@ -49,8 +58,75 @@ def _money(value) -> Decimal:
     return (Decimal(value) if value is not None else ZERO).quantize(Decimal("0.01"))
 
 
+CACHE_SECONDS = 60 * 60
+
+
+def ledger_version() -> str:
+    """A fingerprint of everything the institute-wide fee figures are computed from, in
+    one query of index look-ups (no scan): the newest payment, how many are void (a void
+    is never undone), the newest charge, and the newest history row of charges (a
+    concession), enrolments and batches (what a due counts towards) and people (names
+    on the figures). Payments are never changed or deleted; charges change only through
+    the ORM (history kept); allocations change only with one of these writes."""
+    tables = {
+        "payment": Payment._meta.db_table,
+        "charge": Charge._meta.db_table,
+        "charge_history": Charge.history.model._meta.db_table,
+        "enrollment_history": Enrollment.history.model._meta.db_table,
+        "batch_history": Batch.history.model._meta.db_table,
+        "user_history": Student._meta.get_field("user").related_model.history.model._meta.db_table,
+    }
+    # Table names from the models' own metadata, quoted: no outside input reaches this SQL.
+    q = {name: connection.ops.quote_name(table) for name, table in tables.items()}
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {q['payment']}),"  # noqa: S608
+        f" (SELECT COUNT(*) FROM {q['payment']} WHERE voided_at IS NOT NULL),"
+        f" (SELECT MAX(id) FROM {q['charge']}),"
+        f" (SELECT MAX(history_id) FROM {q['charge_history']}),"
+        f" (SELECT MAX(history_id) FROM {q['enrollment_history']}),"
+        f" (SELECT MAX(history_id) FROM {q['batch_history']}),"
+        f" (SELECT MAX(history_id) FROM {q['user_history']})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return "-".join(str(value) for value in cursor.fetchone())
+
+
+def cached(name: str, *parts, version: str, compute):
+    """`compute()`, kept in the cache under `name`, `parts` and the ledger `version`."""
+    digest = hashlib.sha256(repr((parts, version)).encode()).hexdigest()[:40]
+    key = f"fees:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def valid_payments():
     return Payment.objects.filter(voided_at__isnull=True)
+
+
+def valid_groups(rows, *fields, void=None, **expressions) -> dict[tuple, list]:
+    """{group values: [Σ amount, count]} over the non-void rows of `rows` (payments, or
+    allocations with `void=Q(payment__voided_at__isnull=False)`), computed as all rows
+    less the voided ones. Either query has a selective index to use (the date range; the
+    few voids), where "voided_at IS NULL" leads SQLite to walk the void index over the
+    whole ledger."""
+    void = void if void is not None else Q(voided_at__isnull=False)
+    names = [*fields, *expressions]
+    totals: dict[tuple, list] = {}
+    for sign, queryset in ((1, rows), (-1, rows.filter(void))):
+        for row in (
+            queryset.order_by()
+            .values(*fields, **expressions)
+            .annotate(amount=Sum("amount"), n=Count("pk"))
+        ):
+            key = tuple(row[name] for name in names)
+            total = totals.setdefault(key, [ZERO, 0])
+            total[0] += sign * _money(row["amount"])
+            total[1] += sign * row["n"]
+    return {key: value for key, value in totals.items() if value[1]}
 
 
 # --- Statement -------------------------------------------------------------------------
@@ -246,17 +322,13 @@ def collections(period: Period) -> Collections:
     paid: money for one-off charges and late fees is "other charges", money not yet used
     on a due is the families' credit.
     """
-    in_range = valid_payments().filter(paid_on__range=(period.start, period.end))
-    month_method = defaultdict(lambda: [ZERO, 0])
-    for row in (
-        in_range.order_by()
-        .values(month=month_key("paid_on"), pay_method=F("method"))
-        .annotate(amount=Sum("amount"), n=Count("id"))
-    ):
-        month_method[_key_month(row["month"]), row["pay_method"]] = [
-            _money(row["amount"]),
-            row["n"],
-        ]
+    in_range = Payment.objects.filter(paid_on__range=(period.start, period.end))
+    month_method = {
+        (_key_month(month), method): value
+        for (month, method), value in valid_groups(
+            in_range, month=month_key("paid_on"), pay_method=F("method")
+        ).items()
+    }
     months = months_between(period.start, period.end)
     by_month = []
     for month in months:
@@ -280,14 +352,12 @@ def collections(period: Period) -> Collections:
     count = sum(row.count for row in by_month)
 
     paid_by_batch = {
-        row["batch"]: _money(row["amount"])
-        for row in Allocation.objects.filter(
-            payment__voided_at__isnull=True,
-            payment__paid_on__range=(period.start, period.end),
-        )
-        .order_by()
-        .values(batch=F("charge__enrollment__batch_id"))
-        .annotate(amount=Sum("amount"))
+        batch: amount
+        for (batch,), (amount, _n) in valid_groups(
+            Allocation.objects.filter(payment__paid_on__range=(period.start, period.end)),
+            void=Q(payment__voided_at__isnull=False),
+            batch=F("charge__enrollment__batch_id"),
+        ).items()
     }
     other = paid_by_batch.pop(None, ZERO)
     allocated = other + sum(paid_by_batch.values(), ZERO)
@@ -353,18 +423,15 @@ def positions(on: date, *, cutoff: date) -> list[Position]:
         .values("student")
         .annotate(billed=Sum(NET), due=Sum(NET, filter=Q(due_on__lte=cutoff)))
     }
-    paid = (
-        {
-            row["student"]: _money(row["paid"])
-            for row in valid_payments()
-            .filter(paid_on__lte=on, student__in=list(charged))
-            .order_by()
-            .values("student")
-            .annotate(paid=Sum("amount"))
-        }
-        if charged
-        else {}
-    )
+    paid = {
+        student: amount
+        for (student,), (amount, _n) in valid_groups(
+            # Grouped by an expression, so SQLite reads the table straight through
+            # instead of walking the student index with a page fetch per payment.
+            Payment.objects.filter(paid_on__lte=on),
+            sid=F("student_id") + 0,
+        ).items()
+    }
     result = []
     for student_id, (billed, due) in charged.items():
         owed = billed - paid.get(student_id, ZERO)
@@ -468,7 +535,27 @@ def _matrix_students(period: Period):
     )
 
 
-def _matrix(period: Period, students: list[Student], *, page=None) -> Matrix:
+@dataclass
+class MatrixIndex:
+    """The institute-wide part of the matrix (cacheable): which students have dues in the
+    range, in name order, and each month's total over all of them."""
+
+    student_ids: list[int]
+    column: dict[date, Decimal]
+
+
+def matrix_index(period: Period) -> MatrixIndex:
+    column = {
+        row["period"]: _money(row["amount"])
+        for row in Charge.objects.filter(period__range=(period.start, period.end))
+        .order_by()
+        .values("period")
+        .annotate(amount=Sum(NET))
+    }
+    return MatrixIndex(list(_matrix_students(period).values_list("pk", flat=True)), column)
+
+
+def _matrix(period: Period, students: list[Student], *, column, page=None) -> Matrix:
     months = [m for m in months_between(period.start, period.end) if m >= period.start]
     in_range = Charge.objects.filter(period__range=(period.start, period.end))
     ids = [student.pk for student in students]
@@ -480,41 +567,41 @@ def _matrix(period: Period, students: list[Student], *, page=None) -> Matrix:
         .annotate(amount=Sum(NET))
     ):
         due[row["student"], row["period"]] = _money(row["amount"])
+    # What payments have paid on these charges so far, found through the charges (the
+    # allocations' charge index), not by walking the allocations.
     paid = defaultdict(lambda: ZERO)
-    for row in (
-        Allocation.objects.filter(
-            payment__voided_at__isnull=True,
-            charge__student__in=ids,
-            charge__period__range=(period.start, period.end),
-        )
-        .order_by()
-        .values("charge__student", "charge__period")
-        .annotate(amount=Sum("amount"))
-    ):
-        paid[row["charge__student"], row["charge__period"]] = _money(row["amount"])
+    for (student, month), (amount, _n) in valid_groups(
+        Allocation.objects.filter(charge__in=in_range.filter(student__in=ids).values("pk")),
+        void=Q(payment__voided_at__isnull=False),
+        student=F("charge__student_id"),
+        period=F("charge__period"),
+    ).items():
+        paid[student, month] = amount
     rows = []
     for student in students:
         cells = [MatrixCell(due[student.pk, month], paid[student.pk, month]) for month in months]
         rows.append(MatrixRow(student, cells, sum((c.due for c in cells), ZERO)))
-    column = {
-        row["period"]: _money(row["amount"])
-        for row in in_range.order_by().values("period").annotate(amount=Sum(NET))
-    }
     column_totals = [column.get(month, ZERO) for month in months]
     return Matrix(months, rows, page, column_totals, sum(column_totals, ZERO))
 
 
-def dues_matrix(period: Period, *, page_number) -> Matrix:
+def dues_matrix(period: Period, *, page_number, index: MatrixIndex | None = None) -> Matrix:
     """Students (with a due in `period`) x months: the dues billed for each month, and
     how much of them payments have paid so far. One page of students at a time; the
-    column totals are over every student."""
-    page = Paginator(_matrix_students(period), PAGE_SIZE).get_page(page_number)
-    return _matrix(period, list(page.object_list), page=page)
+    column totals are over every student. `index` (from `matrix_index`, perhaps cached)
+    spares the institute-wide queries."""
+    index = index or matrix_index(period)
+    page = Paginator(index.student_ids, PAGE_SIZE).get_page(page_number)
+    found = Student.objects.filter(pk__in=list(page.object_list)).select_related("user")
+    by_id = {student.pk: student for student in found}
+    students = [by_id[pk] for pk in page.object_list if pk in by_id]
+    return _matrix(period, students, column=index.column, page=page)
 
 
 def dues_matrix_all(period: Period) -> Matrix:
     """Every student's row, for the CSV/XLSX export."""
-    return _matrix(period, list(_matrix_students(period)))
+    index = matrix_index(period)
+    return _matrix(period, list(_matrix_students(period)), column=index.column)
 
 
 class KnownCountPaginator(Paginator):
@@ -580,15 +667,6 @@ def cash_close(day: date) -> CashClose:
 # --- Families and dashboards -----------------------------------------------------------
 
 
-def collected_between(start: date, end: date) -> dict:
-    totals = (
-        valid_payments()
-        .filter(paid_on__range=(start, end))
-        .aggregate(total=Sum("amount"), count=Count("id"))
-    )
-    return {"total": _money(totals["total"]), "count": totals["count"]}
-
-
 def dues_billed(month: date) -> Decimal:
     return _money(Charge.objects.filter(period=month_start(month)).aggregate(t=Sum(NET))["t"])
 
@@ -596,6 +674,10 @@ def dues_billed(month: date) -> Decimal:
 def overdue_students(on: date) -> int:
     """How many students have a due past its due day and still unpaid on `on`."""
     return sum(1 for p in positions(on, cutoff=on - timedelta(days=1)) if p.overdue > 0)
+
+
+def overdue_students_cached(on: date) -> int:
+    return cached("overdue", on, version=ledger_version(), compute=lambda: overdue_students(on))
 
 
 @dataclass
@@ -620,22 +702,16 @@ def staff_dashboard(today: date, *, with_overdue: bool) -> StaffFees:
     """Today's and this month's collections, this month's dues, and (for the office) how
     many students are overdue: three queries."""
     first = month_start(today)
-    paid = (
-        valid_payments()
-        .filter(paid_on__range=(first, today))
-        .aggregate(
-            month_total=Sum("amount"),
-            month_count=Count("id"),
-            today_total=Sum("amount", filter=Q(paid_on=today)),
-            today_count=Count("id", filter=Q(paid_on=today)),
-        )
+    days = valid_groups(
+        Payment.objects.filter(paid_on__range=(first, today)), is_today=Q(paid_on=today)
     )
+    today_total, today_count = days.get((True,), [ZERO, 0])
     return StaffFees(
         today=today,
-        today_total=_money(paid["today_total"]),
-        today_count=paid["today_count"],
-        month_total=_money(paid["month_total"]),
-        month_count=paid["month_count"],
+        today_total=today_total,
+        today_count=today_count,
+        month_total=sum((amount for amount, _n in days.values()), ZERO),
+        month_count=sum(n for _a, n in days.values()),
         month_dues=dues_billed(first),
-        overdue_students=overdue_students(today) if with_overdue else None,
+        overdue_students=overdue_students_cached(today) if with_overdue else None,
     )

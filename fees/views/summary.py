@@ -162,8 +162,19 @@ def summary(request):
         "tables": TABLES,
     }
     if period.is_valid:
-        figures = summaries.collections(period)
-        owed = summaries.owing(as_of, days=institute.defaulter_days)
+        # Cached under the ledger's version: exact, and recomputed after any payment.
+        version = summaries.ledger_version()
+        figures = summaries.cached(
+            "collections",
+            period.start,
+            period.end,
+            version=version,
+            compute=lambda: summaries.collections(period),
+        )
+        days = institute.defaulter_days
+        owed = summaries.cached(
+            "owing", as_of, days, version=version, compute=lambda: summaries.owing(as_of, days=days)
+        )
         fmt = export_format(request)
         if fmt:
             which = request.GET.get("table", "")
@@ -176,7 +187,17 @@ def summary(request):
             chart=collections_chart(period, figures, institute.currency),
             owing=owed,
             defaulters=owed.page(request.GET.get("defaulters_page")),
-            matrix=summaries.dues_matrix(period, page_number=request.GET.get("page")),
+            matrix=summaries.dues_matrix(
+                period,
+                page_number=request.GET.get("page"),
+                index=summaries.cached(
+                    "matrix",
+                    period.start,
+                    period.end,
+                    version=version,
+                    compute=lambda: summaries.matrix_index(period),
+                ),
+            ),
             dues_total=sum((row.amount for row in figures.dues_by_month), summaries.ZERO),
             statement_prefix=reverse("fees:student_statement", kwargs={"pk": 0}).removesuffix("0/"),
         )
@@ -242,6 +263,8 @@ def cash_close(request):
         "today": timezone.localdate(),
         "institute": institute,
         "fragment": wants_fragment(request),
+        # Reversed once, not once per payment row (a busy day lists hundreds).
+        "receipt_prefix": reverse("fees:payment_detail", kwargs={"pk": 0}).removesuffix("0/"),
     }
     template = "fees/cash_close.html#close" if context["fragment"] else "fees/cash_close.html"
     return render(request, template, context)
