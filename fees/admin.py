@@ -16,8 +16,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_actions(self, request):
-        return {}
+    actions = None  # no "delete selected"
 
 
 class AllocationInline(admin.TabularInline):
@@ -33,11 +32,17 @@ class AllocationInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("charge")
+
 
 class RemarkEditInline(AllocationInline):
     model = RemarkEdit
     fields = ["old", "new", "edited_by", "edited_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return admin.TabularInline.get_queryset(self, request).select_related("edited_by")
 
 
 @admin.register(Payment)
@@ -50,9 +55,23 @@ class PaymentAdmin(ReadOnlyAdmin):
     inlines = [AllocationInline, RemarkEditInline]
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("student__user", "recorded_by", "voided_by")
+        )
+
 
 @admin.register(Charge)
 class ChargeAdmin(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("student__user", "created_by", "concession_by", "enrollment")
+        )
+
     list_display = ["description", "student", "kind", "period", "amount", "concession_amount"]
     list_filter = ["kind"]
     search_fields = ["description", "student__roll_number", "student__user__full_name"]

@@ -29,7 +29,3 @@ WHITENOISE_USE_FINDERS = True
 # "database table is locked" instead of waiting. The name matches .gitignore's db.sqlite3*.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "db.sqlite3-test")}  # noqa: F405
-    # Same locking, no fsync: a test run need not survive a power cut.
-    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
-    )

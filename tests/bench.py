@@ -31,7 +31,12 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 10
 PASSWORD = "musicbeats-demo"
 
-# (label, path, role that requests it; None for anonymous)
+HTMX = {"HX-Request": "true"}
+_TODAY = datetime.now().date()
+_FY = _TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1
+LAST_YEAR = f"start={_FY - 1}-04-01&end={_FY}-03-31"  # the last whole financial year
+
+# (label, path, role that requests it; None for anonymous[, request headers])
 PAGES = [
     ("login page", "/accounts/login/", None),
     ("healthz", "/healthz", None),
@@ -40,12 +45,20 @@ PAGES = [
     ("dashboard (teacher)", "/", "teacher"),
     ("dashboard (student)", "/", "student"),
     ("dashboard (guardian)", "/", "guardian"),
+    ("fees: the ledger", "/fees/payments/", "office"),
+    ("fees: the ledger, a year, cash", f"/fees/payments/?{LAST_YEAR}&method=cash", "office"),
+    (
+        "fees: fee desk search (htmx)",
+        "/fees/payments/new/?q=sharma",
+        "office",
+        {**HTMX, "HX-Target": "results"},
+    ),
     # Fee reports (fees_views): the current financial year, the default range.
-    ("fee summary (financial year)", "/fees/summary/", "office"),
-    ("fee summary figures (htmx)", "/fees/summary/?hx=1", "office"),
-    ("statement (financial year)", "/fees/students/{busiest_student}/", "office"),
-    ("cash close (today)", "/fees/cash-close/", "office"),
-    ("my fees (guardian)", "/fees/mine/", "guardian"),
+    ("fees: summary (financial year)", "/fees/summary/", "office"),
+    ("fees: summary figures (htmx)", "/fees/summary/", "office", {**HTMX, "HX-Target": "figures"}),
+    ("fees: statement (financial year)", "/fees/students/{busiest_student}/", "office"),
+    ("fees: cash close (today)", "/fees/cash-close/", "office"),
+    ("fees: my fees (guardian)", "/fees/mine/", "guardian"),
 ]
 
 # Ids for paths with a {placeholder}: a Python expression run by `manage.py shell`.
@@ -92,15 +105,17 @@ class Session:
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
         )
 
-    def get(self, path):
+    def get(self, path, headers=None, data=None):
+        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         start = time.perf_counter()
-        headers = {"HX-Request": "true"} if "hx=1" in path else {}
-        request = urllib.request.Request(self.base + path, headers=headers)
         with self.opener.open(request) as response:
             body = response.read()
             headers = response.headers
             status = response.status
         return status, headers, body, (time.perf_counter() - start) * 1000
+
+    def post(self, path, fields, headers=None):
+        return self.get(path, headers, urllib.parse.urlencode(fields).encode())
 
     def login(self, email):
         _s, _h, body, _t = self.get("/accounts/login/")
@@ -129,10 +144,10 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def measure(session, path):
+def measure(session, path, request_headers=None):
     server, client, queries = [], [], set()
     for i in range(WARMUP + REQUESTS):
-        status, headers, _body, elapsed = session.get(path)
+        status, headers, _body, elapsed = session.get(path, request_headers)
         if status != 200:
             raise SystemExit(f"{path} answered {status}")
         if i < WARMUP:
@@ -151,7 +166,7 @@ def measure(session, path):
 
 def resolve(env, pages):
     """Fill {placeholders} in paths with ids looked up in the benchmark database."""
-    wanted = {name for _l, path, _r in pages for name in re.findall(r"{(\w+)}", path)}
+    wanted = {name for page in pages for name in re.findall(r"{(\w+)}", page[1])}
     ids = {}
     for name in wanted:
         output = subprocess.run(
@@ -163,7 +178,69 @@ def resolve(env, pages):
             text=True,
         )
         ids[name] = output.stdout.strip().splitlines()[-1]
-    return [(label, path.format(**ids), role) for label, path, role in pages]
+    return [(label, path.format(**ids), *rest) for label, path, *rest in pages]
+
+
+def server_time(headers):
+    return float(re.search(r"total;dur=([\d.]+)", headers.get("Server-Timing", "")).group(1))
+
+
+def record_a_payment(session, i):
+    """The fee desk, as the office uses it: search a family (htmx), open the student
+    (htmx), save a payment (htmx POST), open the printable receipt. Returns each
+    request's (server ms, queries, round trip ms)."""
+    timings = []
+
+    def step(status, headers, body, elapsed):
+        if status != 200:
+            raise SystemExit(f"fee desk step answered {status}")
+        timings.append((server_time(headers), int(headers.get("X-Query-Count", "-1")), elapsed))
+        return body.decode()
+
+    desk = "/fees/payments/new/"
+    search = {**HTMX, "HX-Target": "results"}
+    found = step(*session.get(f"{desk}?q=MB-{1000 + i % 900:04d}", search))
+    student = re.search(r"\?student=(\d+)", found).group(1)
+    page = step(*session.get(f"{desk}?student={student}", {**HTMX, "HX-Target": "desk"}))
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("csrfmiddlewaretoken", "token", "student")
+    }
+    fields.update(amount="100.00", method="cash", paid_on=datetime.now().date().isoformat())
+    saved = step(*session.post(desk, fields, {**HTMX, "HX-Target": "desk"}))
+    receipt = re.search(r'href="(/fees/payments/\d+/)" data-receipt-link', saved).group(1)
+    step(*session.get(receipt))
+    return timings
+
+
+# Timed sequences of requests: (label, what it does, role, steps(session, i)).
+SEQUENCES = [
+    (
+        "fees: record a payment",
+        "search, desk, save, receipt",
+        "office",
+        record_a_payment,
+    ),
+]
+
+
+def measure_sequence(session, steps):
+    """p50/p95 of a whole sequence's server time (the sum of its requests)."""
+    server, client, queries = [], [], set()
+    runs = max(20, REQUESTS // 4)
+    for i in range(WARMUP + runs):
+        timings = steps(session, i)
+        if i < WARMUP:
+            continue
+        server.append(sum(t[0] for t in timings))
+        client.append(sum(t[2] for t in timings))
+        queries.add("+".join(str(t[1]) for t in timings))
+    return {
+        "p50": statistics.median(server),
+        "p95": percentile(server, 95),
+        "client_p50": statistics.median(client),
+        "queries": "/".join(sorted(queries)),
+    }
 
 
 def main():
@@ -201,13 +278,21 @@ def main():
             except OSError:
                 time.sleep(0.1)
         sessions = {None: Session(base)}
-        for role in {role for _l, _p, role in pages if role}:
+        roles = {page[2] for page in pages} | {role for _l, _p, role, _f in SEQUENCES}
+        for role in roles - {None}:
             sessions[role] = Session(base)
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
-        for label, path, role in pages:
-            result = measure(sessions[role], path)
+        for label, path, role, *extra in pages:
+            result = measure(sessions[role], path, *extra)
             rows.append((label, path, role or "anonymous", result))
+            print(
+                f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
+                f"  queries {result['queries']}"
+            )
+        for label, path, role, steps in SEQUENCES:
+            result = measure_sequence(sessions[role], steps)
+            rows.append((label, path, role, result))
             print(
                 f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
                 f"  queries {result['queries']}"

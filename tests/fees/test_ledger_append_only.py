@@ -177,3 +177,22 @@ def test_the_triggers_exist(db):
             )
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"fees_payment_no_delete", "fees_payment_frozen"}
+
+
+def test_admin_pages_show_payments_and_charges_read_only(client, admin_user, payment):
+    from fees.services import edit_remarks
+    from tests.factories import ChargeFactory
+
+    edit_remarks(payment=payment, remarks="checked", by=admin_user)
+    charge = ChargeFactory(student=payment.student)
+    client.force_login(admin_user)
+    for path in [
+        "/admin/fees/payment/",
+        f"/admin/fees/payment/{payment.pk}/change/",
+        "/admin/fees/charge/",
+        f"/admin/fees/charge/{charge.pk}/change/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b'name="_save"' not in response.content
+    assert client.post(f"/admin/fees/payment/{payment.pk}/delete/").status_code == 403
