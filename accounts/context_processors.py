@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
 
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
@@ -40,4 +40,7 @@ def navigation(request):
         active = path == url if url == "/" else path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
     context["nav_items"] = items
+    # Staff work at office PCs and have many pages: their menu folds below 992 px (a
+    # tablet), where it would overflow; teachers and families keep it open from 768 px.
+    context["nav_breakpoint"] = "lg" if user.role in STAFF_ROLES else "md"
     return context
