@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import STAFF_ROLES, Role
 
 # The navigation, by role. An entry is a link (label, URL name) or a menu
 # (label, [links]). A test checks that every link resolves to a view whose access rule
@@ -28,6 +28,8 @@ FEES_MENU = (
     [
         ("New payment", "fees:payment_new"),
         ("Payments ledger", "fees:payment_list"),
+        ("Summary", "fees:summary"),
+        ("Cash close", "fees:cash_close"),
     ],
 )
 NAVIGATION = {
@@ -36,12 +38,12 @@ NAVIGATION = {
         PEOPLE_MENU,
         CLASSES_MENU,
         FEES_MENU,
-        ("Settings", [("Admin site", "admin:index")]),
+        ("Settings", [("Institute settings", "institute_settings"), ("Admin site", "admin:index")]),
     ],
     Role.OFFICE: [("Dashboard", "dashboard"), PEOPLE_MENU, CLASSES_MENU, FEES_MENU],
     Role.TEACHER: [("Dashboard", "dashboard")],
-    Role.STUDENT: [("Dashboard", "dashboard")],
-    Role.GUARDIAN: [("Dashboard", "dashboard")],
+    Role.STUDENT: [("Dashboard", "dashboard"), ("Fees", "fees:mine")],
+    Role.GUARDIAN: [("Dashboard", "dashboard"), ("Fees", "fees:mine")],
 }
 # Everyone's own page, last.
 for _items in NAVIGATION.values():
@@ -78,5 +80,7 @@ def navigation(request):
         else:
             items.append(_link(label, target, request.path))
     context["nav_items"] = items
-    context["nav_wide"] = user.role in (Role.ADMIN, Role.OFFICE)
+    # Staff work at office PCs and have many pages: their menu folds below 992 px (a
+    # tablet), where it would overflow; teachers and families keep it open from 768 px.
+    context["nav_breakpoint"] = "lg" if user.role in STAFF_ROLES else "md"
     return context

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fees.views import dues, payments
+from fees.views import dues, mine, payments, statements, summary
 
 app_name = "fees"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("dues/late-fees/", dues.late_fees, name="late_fees"),
     path("charges/new/", dues.charge_new, name="charge_new"),
     path("charges/<int:pk>/concession/", dues.concession_new, name="concession_new"),
+    # Summaries (fees_views).
+    path("summary/", summary.summary, name="summary"),
+    path("cash-close/", summary.cash_close, name="cash_close"),
+    path("students/<int:pk>/", statements.student_statement, name="student_statement"),
+    path("mine/", mine.my_fees, name="mine"),
 ]

@@ -70,6 +70,12 @@ PAGES = [
         "office",
         {**HTMX, "HX-Target": "results"},
     ),
+    # Fee reports (fees_views): the current financial year, the default range.
+    ("fees: summary (financial year)", "/fees/summary/", "office"),
+    ("fees: summary figures (htmx)", "/fees/summary/", "office", {**HTMX, "HX-Target": "figures"}),
+    ("fees: statement (financial year)", "/fees/students/{busiest_student}/", "office"),
+    ("fees: cash close (today)", "/fees/cash-close/", "office"),
+    ("fees: my fees (guardian)", "/fees/mine/", "guardian"),
 ]
 
 # Ids that paths in PAGES name in braces, looked up once the database is seeded: the
@@ -79,6 +85,12 @@ LOOKUPS = {
         "from django.db.models import Count; from attendance.models import Batch; "
         "print(Batch.objects.filter(name__startswith='Large ').annotate(n=Count('enrollments'))"
         ".order_by('-n', 'pk').values_list('pk', flat=True).first())"
+    ),
+    # The student with the most payments: the longest statement.
+    "busiest_student": (
+        "from django.db.models import Count; from fees.models import Payment; "
+        "print(Payment.objects.values('student').annotate(n=Count('id'))"
+        ".order_by('-n').values_list('student', flat=True).first())"
     ),
 }
 
@@ -106,24 +118,6 @@ def environment() -> dict:
 
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def lookup_ids(env) -> dict:
-    def shell(code):
-        return (
-            subprocess.run(
-                [PYTHON, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-
-    return {name: shell(code) for name, code in LOOKUPS.items()}
 
 
 class Session:
@@ -191,6 +185,23 @@ def measure(session, path, request_headers=None):
         "client_p50": statistics.median(client),
         "queries": "/".join(str(q) for q in sorted(queries)),
     }
+
+
+def resolve(env, pages):
+    """Fill {placeholders} in paths with ids looked up in the benchmark database."""
+    wanted = {name for page in pages for name in re.findall(r"{(\w+)}", page[1])}
+    ids = {}
+    for name in wanted:
+        output = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", LOOKUPS[name]],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        ids[name] = output.stdout.strip().splitlines()[-1]
+    return [(label, path.format(**ids), *rest) for label, path, *rest in pages]
 
 
 def server_time(headers):
@@ -263,8 +274,8 @@ def main():
     manage(env, "createcachetable")
     manage(env, "seed_demo", "--scale", "large")
     manage(env, "collectstatic", "--no-input", "-v0")
-    ids = lookup_ids(env)
     print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
+    pages = resolve(env, PAGES)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -290,13 +301,12 @@ def main():
             except OSError:
                 time.sleep(0.1)
         sessions = {None: Session(base)}
-        roles = {page[2] for page in PAGES} | {role for _l, _p, role, _f in SEQUENCES}
+        roles = {page[2] for page in pages} | {role for _l, _p, role, _f in SEQUENCES}
         for role in roles - {None}:
             sessions[role] = Session(base)
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
-        for label, path, role, *extra in PAGES:
-            path = path.format(**ids)
+        for label, path, role, *extra in pages:
             result = measure(sessions[role], path, *extra)
             rows.append((label, path, role or "anonymous", result))
             print(

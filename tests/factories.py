@@ -236,3 +236,33 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 
         payment, _created = record_payment(**kwargs)
         return payment
+
+
+# --- Fee reports (fees_views): a student's monthly dues in one call ------------------
+
+
+def monthly_dues(student, months, *, amount=Decimal("1500.00"), batch=None, due_day=10):
+    """One monthly fee per month (first days) for `student` in one enrolment, settled
+    against any credit they have. Returns the charges."""
+    from fees.services import settle
+
+    enrollment = EnrollmentFactory(
+        student=student,
+        joined_on=min(months),
+        monthly_fee=amount,
+        **({"batch": batch} if batch else {}),
+    )
+    charges = [
+        ChargeFactory(
+            student=student,
+            kind=Charge.Kind.MONTHLY,
+            enrollment=enrollment,
+            description=f"Monthly fee {month:%b %Y}",
+            period=month,
+            due_on=month.replace(day=due_day),
+            amount=amount,
+        )
+        for month in months
+    ]
+    settle(student.pk)
+    return charges

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import allow_roles, public
 from accounts.models import ALL_ROLES, STAFF_ROLES, AdmissionRequest, Role
 from accounts.selectors import class_counts, family_of, people_counts
+from fees.views.mine import dashboard_fees
 
 
 @require_safe
@@ -21,6 +22,9 @@ def dashboard(request):
         context["classes"] = class_counts()
     elif user.role in (Role.STUDENT, Role.GUARDIAN):
         context["family"] = list(family_of(user))
+    # Fees: staff see collections, families what is due.
+    if user.role in STAFF_ROLES or user.role in (Role.STUDENT, Role.GUARDIAN):
+        context.update(dashboard_fees(user))
     return render(request, f"accounts/dashboard_{user.role}.html", context)
 
 

@@ -59,4 +59,5 @@ ROWS = {
     # A child's page: their guardian and the student themself (another's id is 404,
     # tested in test_profile.py).
     "profile_student": Row(frozenset({Role.STUDENT, Role.GUARDIAN}), kwargs=_pk("student")),
+    "institute_settings": Row(frozenset({Role.ADMIN})),
 }

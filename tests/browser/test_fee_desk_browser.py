@@ -10,7 +10,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Student
 from fees import selectors
 from fees.models import Charge, Payment
-from tests.browser.conftest import DESKTOP, PHONE, TABLET
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, nav_to
 
 
 def log_in(page, a11y, base_url, email):
@@ -44,7 +44,7 @@ def test_office_records_three_payments_with_the_keyboard_prints_and_voids(demo, 
     before = Payment.objects.count()
     page = make_page(DESKTOP)
     log_in(page, a11y, demo.url, "office@musicbeats.test")
-    page.get_by_role("link", name="New payment").click()
+    nav_to(page, "Fees", "New payment")
     expect(page.get_by_role("heading", level=1)).to_have_text("New payment")
     search = page.get_by_label("Student: name, roll number or phone")
     expect(search).to_be_focused()

@@ -5,6 +5,7 @@ from accounts.models import Role
 from tests.access import STAFF, Row
 
 PAYERS = frozenset({Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN})
+FAMILY = frozenset({Role.STUDENT, Role.GUARDIAN})
 
 
 def _payment_of_student(request):
@@ -38,4 +39,13 @@ ROWS = {
     "fees:late_fees": Row(STAFF),
     "fees:charge_new": Row(STAFF),
     "fees:concession_new": Row(STAFF, kwargs=_charge),
+    # Summaries (fees_views).
+    "fees:summary": Row(STAFF),
+    "fees:cash_close": Row(STAFF),
+    # `student` and their `guardian` see this statement; another family gets 404 (tested
+    # in test_statement.py); a teacher gets 403.
+    "fees:student_statement": Row(
+        STAFF | FAMILY, kwargs=lambda request: {"pk": request.getfixturevalue("student").pk}
+    ),
+    "fees:mine": Row(FAMILY),
 }

@@ -1,0 +1,103 @@
+"""UPI payment links and their QR codes, made on the server with segno.
+
+A family opens `/fees/mine/`, scans the code with any UPI app (or taps the link on a
+phone) and the app opens with the institute's UPI ID, name, the amount due and a note
+that names the student, ready to confirm. The office still records the payment at the
+desk when the UPI transaction id arrives: nothing here talks to a bank.
+
+The link follows NPCI's `upi://pay` deep-link parameters: `pa` (payee address),
+`pn` (payee name), `am` (amount, two decimals), `cu` (currency, always INR) and `tn`
+(transaction note). Values are percent-encoded (spaces as %20, which every UPI app
+reads; `+` is not).
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote, urlencode
+
+import segno
+from django.core.exceptions import ValidationError
+
+# A virtual payment address: a handle, `@`, and the bank's or app's handle
+# (`musicbeats@okhdfcbank`, `98450.10001@ybl`).
+UPI_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9]{1,63}", re.ASCII)
+# UPI apps truncate or refuse long notes and payee names; keep well within limits.
+MAX_NOTE = 50
+MAX_NAME = 50
+CENT = Decimal("0.01")
+
+
+def validate_upi_id(value: str) -> None:
+    """Raise ValidationError unless `value` looks like a UPI ID (`name@bank`)."""
+    if not UPI_ID.fullmatch(value or ""):
+        raise ValidationError(
+            "Enter a UPI ID like musicbeats@okhdfcbank (letters, digits, dots, "
+            "hyphens or underscores, then @ and the bank's handle).",
+            code="invalid_upi_id",
+        )
+
+
+def payment_uri(*, upi_id: str, payee_name: str, amount: Decimal, note: str = "") -> str:
+    """The `upi://pay?...` link for paying `amount` rupees to `upi_id`."""
+    validate_upi_id(upi_id)
+    amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    if amount <= 0:
+        raise ValueError("A UPI payment link needs a positive amount.")
+    params = {
+        "pa": upi_id,
+        "pn": " ".join(payee_name.split())[:MAX_NAME],
+        "am": f"{amount:.2f}",
+        "cu": "INR",
+    }
+    note = " ".join(note.split())[:MAX_NOTE]
+    if note:
+        params["tn"] = note
+    # quote (not quote_plus): spaces become %20; "@" is kept readable in `pa`.
+    return "upi://pay?" + urlencode(params, quote_via=quote, safe="@")
+
+
+def qr_data_uri(uri: str) -> str:
+    """An SVG QR code for `uri` as a data: URI, for an <img> (CSP allows data: images).
+
+    Dark modules on a white quiet zone, so phones read it in dark mode too.
+    """
+    code = segno.make(uri, error="m", micro=False)
+    return code.svg_data_uri(scale=5, border=4, dark="#000", light="#fff")
+
+
+@dataclass(frozen=True)
+class UpiRequest:
+    """What `/fees/mine/` shows for one amount: the link, its QR image and its words."""
+
+    uri: str
+    qr: str
+    amount: Decimal
+    payee: str
+    upi_id: str
+    note: str
+
+
+def upi_request(*, institute, amount: Decimal, note: str) -> UpiRequest | None:
+    """The UPI link and QR code for `amount`, or None when there is nothing to offer.
+
+    None when the institute has no UPI ID, its currency is not INR (UPI moves rupees
+    only), or nothing is due.
+    """
+    if not institute.upi_id or institute.currency != "INR" or amount is None or amount <= 0:
+        return None
+    try:
+        uri = payment_uri(
+            upi_id=institute.upi_id, payee_name=institute.name, amount=amount, note=note
+        )
+    except ValidationError:
+        # A UPI ID saved before validation existed: show no code rather than a bad one.
+        return None
+    return UpiRequest(
+        uri=uri,
+        qr=qr_data_uri(uri),
+        amount=amount,
+        payee=institute.name,
+        upi_id=institute.upi_id,
+        note=" ".join(note.split())[:MAX_NOTE],
+    )

@@ -1,0 +1,106 @@
+"""`/fees/mine/`: a student's or guardian's own fees: what is due and overdue, credit,
+this financial year's payments with their receipts, and a UPI QR code to pay."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from accounts.access import allow_roles
+from accounts.models import Institute, Role
+from fees.models import Charge, Payment
+from fees.selectors import ZERO, with_balances
+from fees.templatetags.money import remember_currency
+from fees.upi import upi_request
+from fees.views.statements import family_students
+from musicbeats.dates import financial_year, financial_year_label
+from musicbeats.money import to_decimal
+
+
+def family_accounts(user, *, today):
+    """One entry per student the user may see, in a fixed number of queries."""
+    students = list(with_balances(family_students(user)))
+    ids = [student.pk for student in students]
+    open_dues = defaultdict(list)
+    for charge in (
+        Charge.objects.with_amounts()
+        # At least a paisa: SQLite's floating arithmetic may leave 1e-13 on a paid due.
+        .filter(student_id__in=ids, open__gte=Decimal("0.01"))
+        .order_by("due_on", "id")
+    ):
+        charge.net, charge.open = to_decimal(charge.net), to_decimal(charge.open)
+        open_dues[charge.student_id].append(charge)
+    fy_start, fy_end = financial_year(today)
+    payments = defaultdict(list)
+    for payment in Payment.objects.filter(
+        student_id__in=ids, paid_on__range=(fy_start, fy_end)
+    ).order_by("-paid_on", "-id"):
+        payments[payment.student_id].append(payment)
+    accounts = []
+    for student in students:
+        dues = open_dues[student.pk]
+        outstanding = sum((c.open for c in dues), ZERO)
+        accounts.append(
+            {
+                "student": student,
+                "open_dues": dues,
+                "outstanding": outstanding,
+                "overdue": sum((c.open for c in dues if c.due_on < today), ZERO),
+                "credit": to_decimal(student.paid_total - student.allocated_total),
+                "payments": payments[student.pk],
+                "paid_this_year": sum(
+                    (p.amount for p in payments[student.pk] if not p.is_void), ZERO
+                ),
+            }
+        )
+    return accounts
+
+
+@require_safe
+@allow_roles(Role.STUDENT, Role.GUARDIAN)
+def my_fees(request):
+    today = timezone.localdate()
+    institute = Institute.get()
+    remember_currency(institute.currency)
+    accounts = family_accounts(request.user, today=today)
+    for account in accounts:
+        student = account["student"]
+        account["upi"] = upi_request(
+            institute=institute,
+            amount=account["outstanding"],
+            note=f"Fees {student.roll_number} {student.user.full_name}",
+        )
+    return render(
+        request,
+        "fees/mine.html",
+        {
+            "accounts": accounts,
+            "institute": institute,
+            "today": today,
+            "fy_label": financial_year_label(today),
+            "family_due": sum((a["outstanding"] for a in accounts), ZERO),
+        },
+    )
+
+
+def dashboard_fees(user) -> dict:
+    """The fee figures of a role's dashboard (accounts.views.site.dashboard), in at most
+    four queries: office sees today's collections and the overdue count, the admin the
+    month's collections against the month's dues, a family what is due for each child."""
+    from accounts.models import STAFF_ROLES
+    from fees.summaries import staff_dashboard
+
+    today = timezone.localdate()
+    remember_currency(Institute.get().currency)
+    if user.role in STAFF_ROLES:
+        return {
+            "staff_fees": staff_dashboard(today, with_overdue=user.role == Role.OFFICE),
+        }
+    students = with_balances(family_students(user))
+    dues = [
+        {"student": student, "due": max(to_decimal(student.balance_total), ZERO)}
+        for student in students
+    ]
+    return {"family_fees": dues, "family_due": sum((d["due"] for d in dues), ZERO)}

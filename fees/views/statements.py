@@ -1,0 +1,110 @@
+"""A student's fee statement for a date range: `/fees/students/<id>/?from=&to=`."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.access import allow_roles
+from accounts.models import STAFF_ROLES, Institute, Role, Student
+from fees.exports import Table, export_response
+from fees.summaries import statement
+from fees.templatetags.money import remember_currency
+from fees.views.reporting import bad_export, export_format, wants_fragment
+from musicbeats.dates import parse_range, presets
+
+STATEMENT_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
+
+
+def family_students(user):
+    """The students whose fees `user` (a student or guardian) may see."""
+    students = Student.objects.select_related("user").order_by("user__full_name", "pk")
+    if user.role == Role.STUDENT:
+        return students.filter(pk=user.pk)
+    if user.role == Role.GUARDIAN:
+        return students.filter(guardianships__guardian=user)
+    return students.none()
+
+
+def get_student_for(request, pk: int) -> Student:
+    """The student `pk` for the office, or for that student and their guardians; 404 to
+    every other family (they may not learn whether the id exists)."""
+    user = request.user
+    if user.role in STAFF_ROLES:
+        students = Student.objects.select_related("user")
+    elif user.role in (Role.STUDENT, Role.GUARDIAN):
+        students = family_students(user)
+    else:
+        raise PermissionDenied
+    student = students.filter(pk=pk).first()
+    if student is None:
+        raise Http404("No such student.")
+    return student
+
+
+def statement_tables(st) -> list[Table]:
+    lines = [
+        [
+            entry.day,
+            dict(charge="Due", concession="Concession", payment="Payment")[entry.kind],
+            entry.description,
+            entry.payment.receipt_number if entry.payment else "",
+            entry.debit or None,
+            entry.credit or None,
+            "void" if entry.void else "",
+            entry.balance,
+        ]
+        for entry in st.entries
+    ]
+    return [
+        Table(
+            "Statement",
+            [
+                "Date",
+                "Kind",
+                "Description",
+                "Receipt",
+                "Due",
+                "Paid or concession",
+                "Void",
+                "Balance",
+            ],
+            [[st.period.start, "Opening balance", "", "", None, None, "", st.opening], *lines],
+        ),
+        Table(
+            "By month",
+            ["Month", "Dues", "Concessions", "Paid", "Payments", "Balance at month end"],
+            [[m.month, m.charged, m.concessions, m.paid, m.payments, m.closing] for m in st.months],
+        ),
+    ]
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@allow_roles(*STATEMENT_ROLES)
+def student_statement(request, pk):
+    """Dues, concessions, payments (voids struck through, counted nowhere), the running
+    balance, totals and months, for `?from=&to=` (default: this financial year)."""
+    student = get_student_for(request, pk)
+    if refused := bad_export(request):
+        return refused
+    period = parse_range(request.GET)
+    institute = Institute.get()
+    remember_currency(institute.currency)
+    st = statement(student, period) if period.is_valid else None
+    fmt = export_format(request)
+    if fmt and st is not None:
+        name = f"statement-{student.roll_number}-{period.start}-{period.end}"
+        return export_response(statement_tables(st), filename=name, fmt=fmt)
+    context = {
+        "student": student,
+        "period": period,
+        "statement": st,
+        "institute": institute,
+        "is_staff": request.user.role in STAFF_ROLES,
+        "presets": presets(),
+        "fragment": wants_fragment(request),
+    }
+    template = "fees/statement.html#figures" if context["fragment"] else "fees/statement.html"
+    return render(request, template, context)

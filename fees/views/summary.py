@@ -1,0 +1,270 @@
+"""The institute's fee summary (`/fees/summary/`) and the daily cash close.
+
+Both read `fees.summaries`: aggregates in the database, a fixed number of queries.
+"""
+
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.access import allow_roles
+from accounts.models import Institute, Role
+from fees import summaries
+from fees.charts import Bar, bar_chart
+from fees.exports import Table, export_response
+from fees.templatetags.money import remember_currency
+from fees.views.reporting import bad_export, export_format, wants_fragment
+from musicbeats.dates import parse_day, parse_range, presets
+from musicbeats.money import format_money
+
+TABLES = ("months", "methods", "courses", "batches", "dues", "defaulters", "matrix")
+
+
+def collections_chart(period, figures, currency):
+    multi_year = len(figures.by_month) > 12
+    bars = [
+        Bar(
+            f"{row.key:%b %y}" if multi_year else f"{row.key:%b}",
+            row.amount,
+            f"{row.key:%B %Y} ({row.count} payment{'s' if row.count != 1 else ''})",
+        )
+        for row in figures.by_month
+    ]
+    best = max(figures.by_month, key=lambda row: row.amount, default=None)
+    description = (
+        f"Bar chart of money collected each month, {period.label}: "
+        f"{format_money(figures.total, currency)} in {figures.count} payments"
+        + (
+            f"; the highest month is {best.key:%B %Y} with {format_money(best.amount, currency)}."
+            if best and best.amount
+            else "."
+        )
+        + " The same figures are in the table below the chart."
+    )
+    return bar_chart(
+        bars,
+        chart_id="collections-chart",
+        title="Collections by month",
+        description=description,
+        currency=currency,
+        format_value=lambda value: format_money(value, currency),
+    )
+
+
+def summary_tables(period, figures, owed, which) -> list[Table]:
+    """The summary's tables for CSV/XLSX (`which`: one name of TABLES, or all)."""
+    tables = []
+    wanted = set(TABLES) if which not in TABLES else {which}
+    if "months" in wanted:
+        tables.append(
+            Table(
+                "Collections by month",
+                ["Month", "Collected", "Payments"],
+                [[row.key, row.amount, row.count] for row in figures.by_month]
+                + [["Total", figures.total, figures.count]],
+            )
+        )
+    if "methods" in wanted:
+        tables.append(
+            Table(
+                "Collections by method",
+                ["Method", "Collected", "Payments"],
+                [[row.label, row.amount, row.count] for row in figures.by_method]
+                + [["Total", figures.total, figures.count]],
+            )
+        )
+    if "courses" in wanted:
+        tables.append(
+            Table(
+                "Collections by course",
+                ["Course", "Collected"],
+                [[row.label, row.amount] for row in figures.by_course] + [["Total", figures.total]],
+            )
+        )
+    if "batches" in wanted:
+        tables.append(
+            Table(
+                "Collections by batch",
+                ["Teacher", "Batch", "Collected"],
+                [[row.detail, row.label, row.amount] for row in figures.by_batch]
+                + [["", "Total", figures.total]],
+            )
+        )
+    if "dues" in wanted:
+        tables.append(
+            Table(
+                "Dues billed by month",
+                ["Month", "Dues after concessions", "Charges"],
+                [[row.key, row.amount, row.count] for row in figures.dues_by_month],
+            )
+        )
+    if "defaulters" in wanted:
+        tables.append(
+            Table(
+                f"Defaulters on {owed.on}",
+                ["Roll number", "Student", "Phone", "Guardians", "Overdue", "Owed in all"],
+                [
+                    [
+                        p.student.roll_number,
+                        p.student.user.full_name,
+                        p.student.user.phone,
+                        "; ".join(
+                            f"{g.guardian.full_name} {g.guardian.phone}".strip()
+                            for g in p.student.guardianships.all()
+                        ),
+                        p.overdue,
+                        p.owed,
+                    ]
+                    for p in owed.all_defaulters()
+                ],
+            )
+        )
+    if "matrix" in wanted:
+        matrix = summaries.dues_matrix_all(period)
+        tables.append(
+            Table(
+                "Dues by student and month",
+                ["Roll number", "Student", *[f"{m:%b %Y}" for m in matrix.months], "Total"],
+                [
+                    [row.student.roll_number, row.student.user.full_name]
+                    + [cell.due for cell in row.cells]
+                    + [row.total]
+                    for row in matrix.rows
+                ],
+            )
+        )
+    return tables
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@allow_roles(Role.ADMIN, Role.OFFICE)
+def summary(request):
+    """Collections for a range (by month, method, course, batch), what is outstanding,
+    the defaulters, the dues matrix and the chart; CSV and XLSX of every table."""
+    if refused := bad_export(request):
+        return refused
+    period = parse_range(request.GET)
+    institute = Institute.get()
+    remember_currency(institute.currency)
+    today = timezone.localdate()
+    as_of = min(period.end, today)
+    context = {
+        "period": period,
+        "presets": presets(today),
+        "institute": institute,
+        "as_of": as_of,
+        "fragment": wants_fragment(request),
+        "tables": TABLES,
+    }
+    if period.is_valid:
+        # Cached under the ledger's version: exact, and recomputed after any payment.
+        version = summaries.ledger_version()
+        figures = summaries.cached(
+            "collections",
+            period.start,
+            period.end,
+            version=version,
+            compute=lambda: summaries.collections(period),
+        )
+        days = institute.defaulter_days
+        owed = summaries.cached(
+            "owing", as_of, days, version=version, compute=lambda: summaries.owing(as_of, days=days)
+        )
+        fmt = export_format(request)
+        if fmt:
+            which = request.GET.get("table", "")
+            name = f"fee-summary-{which or 'all'}-{period.start}-{period.end}"
+            return export_response(
+                summary_tables(period, figures, owed, which), filename=name, fmt=fmt
+            )
+        context.update(
+            figures=figures,
+            chart=collections_chart(period, figures, institute.currency),
+            owing=owed,
+            defaulters=owed.page(request.GET.get("defaulters_page")),
+            matrix=summaries.dues_matrix(
+                period,
+                page_number=request.GET.get("page"),
+                index=summaries.cached(
+                    "matrix",
+                    period.start,
+                    period.end,
+                    version=version,
+                    compute=lambda: summaries.matrix_index(period),
+                ),
+            ),
+            dues_total=sum((row.amount for row in figures.dues_by_month), summaries.ZERO),
+            statement_prefix=reverse("fees:student_statement", kwargs={"pk": 0}).removesuffix("0/"),
+        )
+    template = "fees/summary.html#figures" if context["fragment"] else "fees/summary.html"
+    return render(request, template, context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+@allow_roles(Role.ADMIN, Role.OFFICE)
+def cash_close(request):
+    """The day's payments by method and the cash the drawer should hold; printable."""
+    if refused := bad_export(request):
+        return refused
+    day, error = parse_day(request.GET.get("date"))
+    institute = Institute.get()
+    remember_currency(institute.currency)
+    close = None if error else summaries.cash_close(day)
+    fmt = export_format(request)
+    if fmt and close is not None:
+        tables = [
+            Table(
+                f"Payments on {day}",
+                [
+                    "Receipt",
+                    "Time",
+                    "Student",
+                    "Roll number",
+                    "Method",
+                    "Reference",
+                    "Amount",
+                    "Void",
+                ],
+                [
+                    [
+                        p.receipt_number,
+                        timezone.localtime(p.recorded_at).strftime("%H:%M"),
+                        p.student.user.full_name,
+                        p.student.roll_number,
+                        p.get_method_display(),
+                        p.reference,
+                        p.amount,
+                        "void" if p.is_void else "",
+                    ]
+                    for p in close.payments
+                ],
+            ),
+            Table(
+                "By method",
+                ["Method", "Amount", "Payments"],
+                [[row.label, row.amount, row.count] for row in close.by_method]
+                + [["Total", close.total, close.count]],
+            ),
+        ]
+        return export_response(tables, filename=f"cash-close-{day}", fmt=fmt)
+    context = {
+        "close": close,
+        "day": day,
+        "error": error,
+        "raw_date": (request.GET.get("date") or "")[:10],
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "today": timezone.localdate(),
+        "institute": institute,
+        "fragment": wants_fragment(request),
+        # Reversed once, not once per payment row (a busy day lists hundreds).
+        "receipt_prefix": reverse("fees:payment_detail", kwargs={"pk": 0}).removesuffix("0/"),
+    }
+    template = "fees/cash_close.html#close" if context["fragment"] else "fees/cash_close.html"
+    return render(request, template, context)

@@ -1,0 +1,66 @@
+"""The fee figures on each role's dashboard."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Institute
+from musicbeats.dates import month_start
+from tests.factories import GuardianshipFactory, PaymentFactory, StudentFactory, monthly_dues
+
+
+@pytest.fixture
+def fee_day(db, student):
+    """This month's dues of 1,500 for two students; 1,000 paid today, 200 earlier."""
+    Institute.get()
+    today = timezone.localdate()
+    month = month_start(today)
+    monthly_dues(student.student, [month], due_day=1)
+    late = StudentFactory()
+    monthly_dues(late, [month_start(month - timedelta(days=1)), month], due_day=1)
+    PaymentFactory(student=student.student, amount=Decimal("1000.00"))
+    if today.day > 1:
+        PaymentFactory(student=late, amount=Decimal("200.00"), paid_on=today - timedelta(days=1))
+    return today
+
+
+def test_office_sees_todays_collections_and_the_overdue_count(client, office_user, fee_day):
+    client.force_login(office_user)
+    response = client.get("/")
+    fees = response.context["staff_fees"]
+    assert fees.today_total == Decimal("1000.00") and fees.today_count == 1
+    if fee_day.day > 1:
+        assert fees.overdue_students == 2  # both owe this month's fee, due on the 1st
+    page = response.content.decode()
+    assert "Collected today" in page and "with overdue dues" in page
+
+
+def test_admin_sees_the_months_collections_against_its_dues(client, admin_user, fee_day):
+    client.force_login(admin_user)
+    fees = client.get("/").context["staff_fees"]
+    assert fees.month_dues == Decimal("3000.00")
+    expected = Decimal("1200.00") if fee_day.day > 1 else Decimal("1000.00")
+    assert fees.month_total == expected
+    assert fees.month_share == int(expected * 100 / 3000)
+    assert fees.overdue_students is None
+
+
+def test_family_sees_what_is_due(client, student, guardian, fee_day):
+    sibling = StudentFactory(user__full_name="Aditya Nair")
+    GuardianshipFactory(student=sibling, guardian=guardian)
+    client.force_login(guardian)
+    response = client.get("/")
+    dues = {item["student"].user.full_name: item["due"] for item in response.context["family_fees"]}
+    assert dues == {"Sai Student": Decimal("500.00"), "Aditya Nair": Decimal("0.00")}
+    assert b'href="/fees/mine/"' in response.content
+    client.force_login(student)
+    assert client.get("/").context["family_due"] == Decimal("500.00")
+
+
+def test_teacher_dashboard_has_no_fees(client, teacher, fee_day):
+    client.force_login(teacher)
+    response = client.get("/")
+    assert "staff_fees" not in response.context and "family_fees" not in response.context
+    assert b"/fees/" not in response.content
