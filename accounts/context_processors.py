@@ -12,6 +12,11 @@ NAVIGATION = {
     Role.STUDENT: [("Dashboard", "dashboard")],
     Role.GUARDIAN: [("Dashboard", "dashboard")],
 }
+# The schedule (every role) and the timetable grid (the office).
+for _role in Role:
+    NAVIGATION[_role].append(("Schedule", "schedule:week"))
+for _role in (Role.ADMIN, Role.OFFICE):
+    NAVIGATION[_role].append(("Timetable", "schedule:slots"))
 
 
 def navigation(request):
@@ -25,5 +30,9 @@ def navigation(request):
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
+    # Only the most specific match is current (/schedule/slots/ is not also /schedule/).
+    longest = max((len(item["url"]) for item in items if item["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     context["nav_items"] = items
     return context

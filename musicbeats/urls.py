@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("attendance.urls_schedule")),
 ]
 
 handler400 = "musicbeats.errors.bad_request"
