@@ -68,6 +68,8 @@ class WeekFilterForm(forms.Form):
         )
         self.fields["room"].queryset = Room.objects.order_by("name")
         self.fields["instrument"].queryset = Instrument.objects.order_by("name")
+        for name in ("by", "teacher", "room", "instrument"):
+            self.fields[name].widget.attrs["class"] = "form-select"
 
     def values(self) -> dict:
         """The filters that are valid; a bad value (not a date, no such room) is ignored."""

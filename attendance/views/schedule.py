@@ -106,6 +106,7 @@ def week(request):
         "staff": staff,
         "link_mode": "office" if staff else ("teacher" if user.role == Role.TEACHER else ""),
         "children": students,
+        "viewer_id": user.pk,
     }
     if not request.htmx:
         context["feed"] = feed_urls(request, feed_for(user))
