@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from accounts.access import public
+from accounts.models import Role
 from attendance.models import CalendarFeed, Lesson
 from attendance.selectors_schedule import own_lessons
 from attendance.services_timetable import lesson_datetimes
@@ -74,8 +75,11 @@ def calendar(request, token):
     cal.add("x-wr-timezone", timezone.get_current_timezone_name())
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
+    name_children = user.role == Role.GUARDIAN
     for lesson, who in pairs:
-        cal.add_component(lesson_event(lesson, who, host=host, stamp=stamp))
+        cal.add_component(
+            lesson_event(lesson, who if name_children else [], host=host, stamp=stamp)
+        )
     cal.add_missing_timezones()
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="musicbeats.ics"'

@@ -163,7 +163,8 @@ def _action(request, pk, *, form_class, template, act, done, initial=None):
     """GET: the action's own page (works without JavaScript). POST: do it, or show why
     not on that page; done, back to the lesson."""
     lesson = get_lesson_for(request, pk)
-    form = form_class(request.POST or None, initial=initial(lesson) if initial else None)
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, initial=initial(lesson) if initial else None)
     if request.method == "POST" and form.is_valid():
         try:
             act(lesson, form.cleaned_data)

@@ -15,8 +15,9 @@ from attendance.forms_schedule import WeekFilterForm
 from attendance.selectors_schedule import (
     build_grid,
     office_lessons,
-    own_lessons,
+    students_lessons,
     students_of,
+    teacher_lessons,
     week_start,
 )
 from attendance.services_timetable import feed_for, reset_feed
@@ -69,10 +70,11 @@ def week(request):
             room=values["room"],
             instrument=values["instrument"],
         )
+    elif user.role == Role.TEACHER:
+        lessons = teacher_lessons(user, monday, sunday)
     else:
-        if user.role == Role.GUARDIAN:
-            students = students_of(user)
-        pairs = own_lessons(user, monday, sunday)
+        students = students_of(user)
+        pairs = students_lessons(students, monday, sunday)
         lessons = [lesson for lesson, _who in pairs]
         if user.role == Role.GUARDIAN:
             who = {lesson.pk: attending for lesson, attending in pairs}
@@ -105,7 +107,7 @@ def week(request):
         "by": by,
         "staff": staff,
         "link_mode": "office" if staff else ("teacher" if user.role == Role.TEACHER else ""),
-        "children": students,
+        "children": students if user.role == Role.GUARDIAN else [],
         "viewer_id": user.pk,
     }
     if not request.htmx:

@@ -56,3 +56,18 @@ def term(**kwargs):
 
 def mark(lesson: Lesson, student, status, by):
     return Mark.objects.create(lesson=lesson, student=student, status=status, marked_by=by)
+
+
+def cards(response_or_html) -> list[str]:
+    """The text of each lesson or slot card on a grid page, tags stripped."""
+    import re
+
+    html = getattr(response_or_html, "content", response_or_html)
+    if isinstance(html, bytes):
+        html = html.decode()
+    found = re.findall(r'<li class="wk-card[^"]*">(.*?)</li>', html, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", card).split()) for card in found]
+
+
+def card_text(response_or_html) -> str:
+    return "\n".join(cards(response_or_html))
