@@ -232,14 +232,33 @@ def seed_large() -> str:
     ):
         students.setdefault(batch_id, []).append(student_id)
     busy_teacher, busy_room, busy_student = set(), set(), set()
-    cells = [(day, hour) for hour in LARGE_HOURS for day in range(7)]
+    # Students may also be in batches that already meet (the small institute's): keep
+    # every hour those slots touch busy for them.
+    existing = list(
+        Slot.objects.filter(
+            is_active=True, term__starts_on__lte=ends_on, term__ends_on__gte=starts_on
+        ).values_list("batch_id", "weekday", "starts_at", "duration_minutes")
+    )
+    members: dict[int, list[int]] = {}
+    for batch_id, student_id in Enrollment.objects.filter(
+        batch_id__in={row[0] for row in existing}
+    ).values_list("batch_id", "student_id"):
+        members.setdefault(batch_id, []).append(student_id)
+    for batch_id, day, start, minutes in existing:
+        first = start.hour
+        last = (start.hour * 60 + start.minute + minutes - 1) // 60
+        for hour in range(first, last + 1):
+            busy_student.update((s, day, hour) for s in members.get(batch_id, []))
+    hours = list(LARGE_HOURS)
     slots = []
     for n, batch in enumerate(batches):
         placed = 0
         used_days = set()
-        # Spread each batch over different days; start the search at a different cell
-        # for each batch so the week fills evenly.
-        order = cells[n * 7 % len(cells) :] + cells[: n * 7 % len(cells)]
+        # Spread each batch over the week (every other day) and start each batch at a
+        # different hour, so the week fills evenly.
+        days = [(n + 2 * k) % 7 for k in range(7)]
+        start_hour = n * 5 % len(hours)
+        order = [(day, hour) for hour in hours[start_hour:] + hours[:start_hour] for day in days]
         for day, hour in order:
             if placed == LARGE_SLOTS_PER_BATCH:
                 break
