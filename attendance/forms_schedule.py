@@ -62,6 +62,8 @@ class WeekFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # Its own ids: the timetable page also has the add-slot form's room and teacher.
+        kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
         self.fields["teacher"].queryset = User.objects.filter(role=Role.TEACHER).order_by(
             "-is_active", "full_name"
