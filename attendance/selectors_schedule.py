@@ -3,12 +3,17 @@
 Each function costs a fixed number of queries whatever the number of lessons or
 students: lessons come in one query with their batch, room, teacher and substitute; who
 attends is worked out from the students' enrolments and guest bookings in Python.
+
+Lessons and slots are read as light rows (`LessonRow`, `SlotRow`) straight from
+`values_list`, not model instances: the office's week holds hundreds of lessons, and
+building a model instance for each lesson and its four relations was most of the page's
+time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -17,8 +22,93 @@ from accounts.models import Role, Student, User
 from attendance.models import Enrollment, Lesson, LessonGuest, Slot, Weekday
 from attendance.services_timetable import enrolled_during, span
 
-LESSON_RELATED = ("batch", "batch__instrument", "room", "teacher", "substitute")
-SLOT_RELATED = ("batch", "batch__instrument", "room", "teacher")
+
+@dataclass(slots=True)
+class LessonRow:
+    """A lesson as the schedule and the feed show it."""
+
+    pk: int
+    batch_id: int
+    batch_name: str
+    starts_at: time
+    duration_minutes: int
+    room_id: int | None
+    room_name: str | None
+    teacher_id: int
+    teacher_name: str
+    date: date
+    scheduled_on: date
+    kind: str
+    status: str
+    substitute_id: int | None
+    substitute_name: str | None
+    cancel_reason: str
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Lesson.Status.CANCELLED
+
+    @property
+    def kind_label(self) -> str:
+        return Lesson.Kind(self.kind).label
+
+
+LESSON_COLUMNS = (
+    "pk",
+    "batch_id",
+    "batch__name",
+    "starts_at",
+    "duration_minutes",
+    "room_id",
+    "room__name",
+    "teacher_id",
+    "teacher__full_name",
+    "date",
+    "scheduled_on",
+    "kind",
+    "status",
+    "substitute_id",
+    "substitute__full_name",
+    "cancel_reason",
+)
+
+
+@dataclass(slots=True)
+class SlotRow:
+    """A weekly slot as the timetable grid shows it."""
+
+    pk: int
+    batch_id: int
+    batch_name: str
+    starts_at: time
+    duration_minutes: int
+    room_id: int | None
+    room_name: str | None
+    teacher_id: int
+    teacher_name: str
+    weekday: int
+    is_active: bool
+
+    @property
+    def weekday_label(self) -> str:
+        return Weekday(self.weekday).label
+
+
+SLOT_COLUMNS = (
+    "pk",
+    "batch_id",
+    "batch__name",
+    "starts_at",
+    "duration_minutes",
+    "room_id",
+    "room__name",
+    "teacher_id",
+    "teacher__full_name",
+    "weekday",
+    "is_active",
+)
+
+LESSON_RELATED = ("batch", "room", "teacher", "substitute")
 
 
 def week_start(on: date) -> date:
@@ -27,14 +117,19 @@ def week_start(on: date) -> date:
 
 
 def lessons_between(date_from: date, date_to: date):
-    return (
-        Lesson.objects.filter(date__range=(date_from, date_to))
-        .select_related(*LESSON_RELATED)
-        .order_by("date", "starts_at", "pk")
+    """Lessons from `date_from` to `date_to` in time order, as a queryset to narrow."""
+    return Lesson.objects.filter(date__range=(date_from, date_to)).order_by(
+        "date", "starts_at", "pk"
     )
 
 
-def office_lessons(date_from: date, date_to: date, *, teacher=None, room=None, instrument=None):
+def rows(lessons) -> list[LessonRow]:
+    return [LessonRow(*values) for values in lessons.values_list(*LESSON_COLUMNS)]
+
+
+def office_lessons(
+    date_from: date, date_to: date, *, teacher=None, room=None, instrument=None
+) -> list[LessonRow]:
     lessons = lessons_between(date_from, date_to)
     if teacher is not None:
         lessons = lessons.filter(Q(teacher=teacher) | Q(substitute=teacher))
@@ -42,18 +137,18 @@ def office_lessons(date_from: date, date_to: date, *, teacher=None, room=None, i
         lessons = lessons.filter(room=room)
     if instrument is not None:
         lessons = lessons.filter(batch__instrument=instrument)
-    return list(lessons)
+    return rows(lessons)
 
 
-def teacher_lessons(teacher: User, date_from: date, date_to: date) -> list[Lesson]:
+def teacher_lessons(teacher: User, date_from: date, date_to: date) -> list[LessonRow]:
     """Lessons the teacher gives or gave away to a substitute, and those they substitute."""
     lessons = lessons_between(date_from, date_to)
-    return list(lessons.filter(Q(teacher=teacher) | Q(substitute=teacher)))
+    return rows(lessons.filter(Q(teacher=teacher) | Q(substitute=teacher)))
 
 
 def students_lessons(
     students: list[Student], date_from: date, date_to: date
-) -> list[tuple[Lesson, list[Student]]]:
+) -> list[tuple[LessonRow, list[Student]]]:
     """The lessons of these students (a student, or a guardian's children) with who of
     them attends each: lessons of their batches while they were enrolled (not make-up
     lessons, which are for their guests) and lessons they are a guest at."""
@@ -74,8 +169,10 @@ def students_lessons(
     guest_lessons = {lesson_id for _s, lesson_id in guests}
     if not batch_ids and not guest_lessons:
         return []
-    lessons = lessons_between(date_from, date_to).filter(
-        (Q(batch_id__in=batch_ids) & ~Q(kind=Lesson.Kind.MAKEUP)) | Q(pk__in=guest_lessons)
+    lessons = rows(
+        lessons_between(date_from, date_to).filter(
+            (Q(batch_id__in=batch_ids) & ~Q(kind=Lesson.Kind.MAKEUP)) | Q(pk__in=guest_lessons)
+        )
     )
     result = []
     for lesson in lessons:
@@ -106,7 +203,9 @@ def students_of(user: User) -> list[Student]:
     return []
 
 
-def own_lessons(user: User, date_from: date, date_to: date) -> list[tuple[Lesson, list[Student]]]:
+def own_lessons(
+    user: User, date_from: date, date_to: date
+) -> list[tuple[LessonRow, list[Student]]]:
     """A user's own lessons (as teacher, substitute, student or guardian), with the
     students among theirs who attend (empty for a teacher)."""
     if user.role == Role.TEACHER:
@@ -121,7 +220,7 @@ def own_lessons(user: User, date_from: date, date_to: date) -> list[tuple[Lesson
 
 @dataclass
 class Entry:
-    item: object  # a Lesson or a Slot
+    item: LessonRow | SlotRow
     span: str
     heading: str
     who: list = field(default_factory=list)
@@ -162,9 +261,8 @@ class Grid:
 
 def _heading(item, by: str) -> str:
     if by == "teacher":
-        teacher = getattr(item, "substitute", None) or item.teacher
-        return teacher.full_name
-    return item.room.name if item.room_id else "No room"
+        return getattr(item, "substitute_name", None) or item.teacher_name
+    return item.room_name or "No room"
 
 
 def build_grid(
@@ -206,18 +304,14 @@ def build_grid(
 
 def slot_grid(term, *, by: str = "room", teacher=None, room=None, instrument=None):
     """The term's active weekly slots as a grid, and its inactive slots as a list."""
-    slots = (
-        Slot.objects.filter(term=term)
-        .select_related(*SLOT_RELATED)
-        .order_by("weekday", "starts_at", "pk")
-    )
+    slots = Slot.objects.filter(term=term).order_by("weekday", "starts_at", "pk")
     if teacher is not None:
         slots = slots.filter(teacher=teacher)
     if room is not None:
         slots = slots.filter(room=room)
     if instrument is not None:
         slots = slots.filter(batch__instrument=instrument)
-    slots = list(slots)
-    active = [slot for slot in slots if slot.is_active]
-    inactive = [slot for slot in slots if not slot.is_active]
+    found = [SlotRow(*values) for values in slots.values_list(*SLOT_COLUMNS)]
+    active = [slot for slot in found if slot.is_active]
+    inactive = [slot for slot in found if not slot.is_active]
     return build_grid(active, by=by), inactive

@@ -31,6 +31,19 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 10
 PASSWORD = "musicbeats-demo"
 
+
+class LinkOn:
+    """A path read off another page when the benchmark runs (ids, secret tokens), with
+    the role's session; `shown` is what the report prints instead."""
+
+    def __init__(self, page, pattern, shown):
+        self.page, self.pattern, self.shown = page, pattern, shown
+
+    def __call__(self, session):
+        _status, _headers, body, _ms = session.get(self.page)
+        return re.search(self.pattern.encode(), body).group(0).decode()
+
+
 # (label, path, role that requests it; None for anonymous)
 PAGES = [
     ("login page", "/accounts/login/", None),
@@ -40,6 +53,17 @@ PAGES = [
     ("dashboard (teacher)", "/", "teacher"),
     ("dashboard (student)", "/", "student"),
     ("dashboard (guardian)", "/", "guardian"),
+    ("schedule week (office)", "/schedule/", "office"),
+    ("schedule week by teacher (office)", "/schedule/?by=teacher", "office"),
+    ("timetable grid (office)", "/schedule/slots/", "office"),
+    ("schedule week (teacher)", "/schedule/", "teacher"),
+    ("schedule (student)", "/schedule/", "student"),
+    ("schedule (guardian)", "/schedule/", "guardian"),
+    (
+        "calendar feed (teacher)",
+        LinkOn("/schedule/", r"/calendar/[\w-]+\.ics", "/calendar/<token>.ics"),
+        "teacher",
+    ),
 ]
 
 
@@ -170,8 +194,11 @@ def main():
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
         for label, path, role in PAGES:
+            shown = getattr(path, "shown", path)
+            if callable(path):
+                path = path(sessions[role])
             result = measure(sessions[role], path)
-            rows.append((label, path, role or "anonymous", result))
+            rows.append((label, shown, role or "anonymous", result))
             print(
                 f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
                 f"  queries {result['queries']}"
