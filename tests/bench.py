@@ -56,6 +56,15 @@ PAGES = [
     ("schedule week (office)", "/schedule/", "office"),
     ("schedule week by teacher (office)", "/schedule/?by=teacher", "office"),
     ("timetable grid (office)", "/schedule/slots/", "office"),
+    (
+        "timetable grid, large term (office)",
+        LinkOn(
+            "/schedule/terms/",
+            r"/schedule/slots/\?term=\d+(?=\">Timetable<span class=\"visually-hidden\"> of Large)",
+            "/schedule/slots/?term=<large>",
+        ),
+        "office",
+    ),
     ("schedule week (teacher)", "/schedule/", "teacher"),
     ("schedule (student)", "/schedule/", "student"),
     ("schedule (guardian)", "/schedule/", "guardian"),

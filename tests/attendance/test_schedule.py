@@ -254,3 +254,39 @@ def test_rooms_are_listed_once_each_in_the_filter(client, office_user, db):
     RoomFactory(name="Studio A")
     client.force_login(office_user)
     assert client.get("/schedule/").content.decode().count(">Studio A</option>") == 1
+
+
+@pytest.mark.parametrize("total", [1_000, 100_000])
+def test_queries_stay_the_same_with_100000_lessons_in_the_table(
+    client, users_by_role, total, django_assert_max_num_queries
+):
+    """The lesson table's size changes no page's query count (indexes do the rest)."""
+    from attendance.models import Lesson
+
+    teacher_user = users_by_role["teacher"]
+    keyboard = batch(teacher_user=teacher_user)
+    enrol(users_by_role["student"], keyboard, joined_on=today() - timedelta(days=2000))
+    first = today() - timedelta(days=total // 50 + 30)
+    Lesson.objects.bulk_create(
+        (
+            Lesson(
+                batch_id=keyboard.pk,
+                scheduled_on=first + timedelta(days=n // 50),
+                date=first + timedelta(days=n // 50),
+                starts_at=at("17:00"),
+                teacher_id=teacher_user.pk,
+            )
+            for n in range(total)
+        ),
+        batch_size=5000,
+    )
+    for role, budget in [("office", 7), ("teacher", 4), ("student", 7), ("guardian", 7)]:
+        client.force_login(users_by_role[role])
+        client.get("/schedule/")
+        with django_assert_max_num_queries(budget):
+            assert client.get("/schedule/").status_code == 200
+    from attendance.services_timetable import feed_for
+
+    address = f"/calendar/{feed_for(users_by_role['student']).token}.ics"
+    with django_assert_max_num_queries(5):
+        assert client.get(address).status_code == 200
