@@ -373,7 +373,13 @@ class Generation:
         return sorted(counts.values(), key=lambda entry: entry[0].name)
 
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
+
+
 def _check_range(date_from: date, date_to: date) -> None:
+    if date_from < EARLIEST or date_to > LATEST:
+        raise TimetableError("Choose dates between 1900 and 2200.")
     if date_to < date_from:
         raise TimetableError("The end date is before the start date.")
     if (date_to - date_from).days + 1 > MAX_GENERATION_DAYS:

@@ -20,7 +20,7 @@ from attendance.selectors_schedule import (
     teacher_lessons,
     week_start,
 )
-from attendance.services_timetable import feed_for, reset_feed
+from attendance.services_timetable import EARLIEST, LATEST, feed_for, reset_feed
 
 TEMPLATE = "attendance/schedule/week.html"
 
@@ -36,6 +36,14 @@ def parse_date(value: str) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def sane_week(chosen: date | None) -> date | None:
+    """Weeks far outside the institute's life (year 1, year 9999) count as no choice: the
+    previous and next week links would overflow the calendar."""
+    if chosen is None or not (EARLIEST <= chosen <= LATEST):
+        return None
+    return chosen
 
 
 def feed_urls(request, feed):
@@ -58,7 +66,7 @@ def week(request):
     else:
         values = {"by": "room"}
         chosen = parse_date(request.GET.get("week", ""))
-    monday = week_start(chosen or today)
+    monday = week_start(sane_week(chosen) or today)
     sunday = monday + timedelta(days=6)
     who = {}
     students = []

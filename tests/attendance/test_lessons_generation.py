@@ -114,6 +114,8 @@ def test_preview_writes_nothing(november):
     [
         (NOV_30, NOV_1, "The end date is before the start date."),
         (NOV_1, NOV_1 + timedelta(days=400), "at most 366 days"),
+        (date(9999, 12, 1), date(9999, 12, 31), "between 1900 and 2200"),
+        (date(1, 1, 1), date(1, 1, 31), "between 1900 and 2200"),
     ],
 )
 def test_bad_ranges_are_refused(db, start, end, message):

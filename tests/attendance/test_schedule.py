@@ -173,9 +173,12 @@ def test_htmx_gets_only_the_week_fragment(client, office_user, world):
     assert "<html" not in html and "calendar-feed" not in html
 
 
-@pytest.mark.parametrize("week", ["nonsense", "2026-13-45", "9" * 500, ""])
-def test_a_bad_week_shows_this_week(client, student, world, week):
-    client.force_login(student)
+@pytest.mark.parametrize(
+    "week", ["nonsense", "2026-13-45", "9" * 500, "", "0001-01-01", "9999-12-31"]
+)
+@pytest.mark.parametrize("who", ["student", "office_user"])
+def test_a_bad_week_shows_this_week(client, request, world, week, who):
+    client.force_login(request.getfixturevalue(who))
     page = client.get("/schedule/", {"week": week})
     assert page.status_code == 200
     assert "Keyboard Beginners" in card_text(page)
