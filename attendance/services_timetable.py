@@ -229,6 +229,51 @@ def slot_clashes(
     return problems
 
 
+def enrollment_clashes(*, student: Student, batch: Batch, on: date | None = None) -> list[str]:
+    """Why enrolling `student` in `batch` would put them in two places at once: the
+    batch's active slots (in terms not over by `on`) that overlap the slots of the other
+    batches the student is enrolled in. For the enrolment service to call before it
+    enrols; empty when there is no clash."""
+    on = on or timezone.localdate()
+    ours = list(
+        Slot.objects.filter(batch=batch, is_active=True, term__ends_on__gte=on).select_related(
+            "term"
+        )
+    )
+    if not ours:
+        return []
+    other_batches = Enrollment.objects.filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=on), student=student
+    ).exclude(batch=batch)
+    theirs = Slot.objects.filter(
+        is_active=True,
+        term__ends_on__gte=on,
+        batch_id__in=other_batches.values("batch_id"),
+        weekday__in={slot.weekday for slot in ours},
+    ).select_related("batch", "term")
+    name = User.objects.values_list("full_name", flat=True).get(pk=student.pk)
+    problems = []
+    for other in theirs:
+        for slot in ours:
+            terms_overlap = (
+                slot.term.starts_on <= other.term.ends_on
+                and other.term.starts_on <= slot.term.ends_on
+            )
+            if (
+                slot.weekday == other.weekday
+                and terms_overlap
+                and overlaps(
+                    slot.starts_at, slot.duration_minutes, other.starts_at, other.duration_minutes
+                )
+            ):
+                problems.append(
+                    f"{name} is enrolled in {other.batch.name}, which meets "
+                    f"{weekday_name(other.weekday)} {other_span(other)}, when {batch.name} "
+                    f"meets ({span(slot.starts_at, slot.duration_minutes)})."
+                )
+    return problems
+
+
 def other_span(slot_or_lesson) -> str:
     return span(slot_or_lesson.starts_at, slot_or_lesson.duration_minutes)
 

@@ -231,3 +231,20 @@ def test_deactivating_a_slot_removes_its_future_lessons_without_guests(autumn):
     assert change.lessons_kept == 1
     assert Lesson.objects.filter(date__lte=today()).count() == past
     assert not Slot.objects.get(pk=slot.pk).is_active
+
+
+def test_enrollment_clashes_name_the_student_and_the_other_batch(autumn):
+    from attendance.services_timetable import enrollment_clashes
+
+    kavya = student("Kavya Nair")
+    keyboard, vocal, drums = batch(name="Keyboard"), batch(name="Vocal"), batch(name="Drums")
+    enrol(kavya, keyboard)
+    add(autumn, keyboard, weekday=2, start="17:00")
+    add(autumn, vocal, weekday=2, start="17:30")
+    add(autumn, drums, weekday=3, start="17:00")
+    problems = enrollment_clashes(student=kavya, batch=vocal)
+    assert problems == [
+        "Kavya Nair is enrolled in Keyboard, which meets Wednesday 17:00\u201318:00, "
+        "when Vocal meets (17:30\u201318:30)."
+    ]
+    assert enrollment_clashes(student=kavya, batch=drums) == []
