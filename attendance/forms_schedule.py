@@ -63,7 +63,20 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 def teachers():
-    return User.objects.filter(role=Role.TEACHER, is_active=True).order_by("full_name", "pk")
+    # Only what a picker and the services read: the pickers list every teacher.
+    return (
+        User.objects.filter(role=Role.TEACHER, is_active=True)
+        .order_by("full_name", "pk")
+        .only("pk", "full_name", "role", "is_active")
+    )
+
+
+def active_batches():
+    return (
+        Batch.objects.filter(is_active=True)
+        .order_by("name")
+        .only("pk", "name", "is_active", "room_id", "teacher_id", "kind")
+    )
 
 
 def active_rooms():
@@ -97,8 +110,10 @@ class WeekFilterForm(FastSelects, forms.Form):
         # Its own ids: the timetable page also has the add-slot form's room and teacher.
         kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = User.objects.filter(role=Role.TEACHER).order_by(
-            "-is_active", "full_name"
+        self.fields["teacher"].queryset = (
+            User.objects.filter(role=Role.TEACHER)
+            .order_by("-is_active", "full_name")
+            .only("pk", "full_name")
         )
         self.fields["room"].queryset = Room.objects.order_by("name")
         self.fields["instrument"].queryset = Instrument.objects.order_by("name")
@@ -155,7 +170,7 @@ class SlotForm(FastSelects, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["term"].queryset = Term.objects.order_by("-starts_on")
-        self.fields["batch"].queryset = Batch.objects.filter(is_active=True).order_by("name")
+        self.fields["batch"].queryset = active_batches()
         self.fields["room"].queryset = active_rooms()
         self.fields["teacher"].queryset = teachers()
 
@@ -306,7 +321,7 @@ class LessonForm(FastSelects, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["batch"].queryset = Batch.objects.filter(is_active=True).order_by("name")
+        self.fields["batch"].queryset = active_batches()
         self.fields["room"].queryset = active_rooms()
         self.fields["teacher"].queryset = teachers()
 
