@@ -21,6 +21,8 @@ CLASSES_MENU = (
     [
         ("Batches", "attendance:batch_list"),
         ("Catalogue", "attendance:catalogue"),
+        ("Week schedule", "schedule:week"),
+        ("Timetable", "schedule:slots"),
     ],
 )
 FEES_MENU = (
@@ -41,9 +43,17 @@ NAVIGATION = {
         ("Settings", [("Institute settings", "institute_settings"), ("Admin site", "admin:index")]),
     ],
     Role.OFFICE: [("Dashboard", "dashboard"), PEOPLE_MENU, CLASSES_MENU, FEES_MENU],
-    Role.TEACHER: [("Dashboard", "dashboard")],
-    Role.STUDENT: [("Dashboard", "dashboard"), ("Fees", "fees:mine")],
-    Role.GUARDIAN: [("Dashboard", "dashboard"), ("Fees", "fees:mine")],
+    Role.TEACHER: [("Dashboard", "dashboard"), ("Schedule", "schedule:week")],
+    Role.STUDENT: [
+        ("Dashboard", "dashboard"),
+        ("Schedule", "schedule:week"),
+        ("Fees", "fees:mine"),
+    ],
+    Role.GUARDIAN: [
+        ("Dashboard", "dashboard"),
+        ("Schedule", "schedule:week"),
+        ("Fees", "fees:mine"),
+    ],
 }
 # Everyone's own page, last.
 for _items in NAVIGATION.values():
@@ -79,6 +89,14 @@ def navigation(request):
             )
         else:
             items.append(_link(label, target, request.path))
+    # Only the most specific match is current (/schedule/slots/ is not also /schedule/).
+    links = [lk for item in items for lk in item.get("links", [item])]
+    longest = max((len(lk["url"]) for lk in links if lk["active"]), default=0)
+    for lk in links:
+        lk["active"] = lk["active"] and len(lk["url"]) == longest
+    for item in items:
+        if "links" in item:
+            item["active"] = any(lk["active"] for lk in item["links"])
     context["nav_items"] = items
     # Staff work at office PCs and have many pages: their menu folds below 992 px (a
     # tablet), where it would overflow; teachers and families keep it open from 768 px.

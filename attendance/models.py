@@ -3,6 +3,7 @@
 The timetable, lessons and attendance marks build on these (see the attendance issue).
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -403,3 +404,35 @@ class MarkCorrection(models.Model):
 
     def __str__(self):
         return f"{self.mark_id}: {self.old_status} → {self.new_status}"
+
+
+# --- Calendar feed ----------------------------------------------------------------------
+
+
+def new_feed_token() -> str:
+    """256 random bits, URL-safe: long enough that guessing one is hopeless."""
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCalendar feed address (`/calendar/<token>.ics`).
+
+    The feed is reached without a login, so the token is the only secret: it is looked
+    up through its unique index (an equality match on 43 random characters), and
+    resetting it makes the old address answer 404.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar feed of {self.user_id}"
+
+    def reset(self):
+        """A new token; the old address stops working at once."""
+        self.token = new_feed_token()
+        self.created_at = timezone.now()
+        self.save(update_fields=["token", "created_at"])

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
+    path("", include("attendance.urls_schedule")),
 ]
 
 handler400 = "musicbeats.errors.bad_request"

@@ -33,8 +33,8 @@ class Row:
 
 def all_rows() -> dict[str, Row]:
     rows: dict[str, Row] = {}
-    for path in sorted(Path(__file__).parent.glob("*/access_rows.py")):
-        module = import_module(f"tests.{path.parent.name}.access_rows")
+    for path in sorted(Path(__file__).parent.glob("*/access_rows*.py")):
+        module = import_module(f"tests.{path.parent.name}.{path.stem}")
         overlap = rows.keys() & module.ROWS.keys()
         assert not overlap, f"URL names in two access_rows modules: {overlap}"
         rows.update(module.ROWS)

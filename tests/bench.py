@@ -36,6 +36,19 @@ _TODAY = datetime.now().date()
 _FY = _TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1
 LAST_YEAR = f"start={_FY - 1}-04-01&end={_FY}-03-31"  # the last whole financial year
 
+
+class LinkOn:
+    """A path read off another page when the benchmark runs (ids, secret tokens), with
+    the role's session; `shown` is what the report prints instead."""
+
+    def __init__(self, page, pattern, shown):
+        self.page, self.pattern, self.shown = page, pattern, shown
+
+    def __call__(self, session):
+        _status, _headers, body, _ms = session.get(self.page)
+        return re.search(self.pattern.encode(), body).group(0).decode()
+
+
 # (label, path, role that requests it; None for anonymous[, request headers])
 PAGES = [
     ("login page", "/accounts/login/", None),
@@ -76,6 +89,26 @@ PAGES = [
     ("fees: statement (financial year)", "/fees/students/{busiest_student}/", "office"),
     ("fees: cash close (today)", "/fees/cash-close/", "office"),
     ("fees: my fees (guardian)", "/fees/mine/", "guardian"),
+    ("schedule week (office)", "/schedule/", "office"),
+    ("schedule week by teacher (office)", "/schedule/?by=teacher", "office"),
+    ("timetable grid (office)", "/schedule/slots/", "office"),
+    (
+        "timetable grid, large term (office)",
+        LinkOn(
+            "/schedule/terms/",
+            r"/schedule/slots/\?term=\d+(?=\">Timetable<span class=\"visually-hidden\"> of Large)",
+            "/schedule/slots/?term=<large>",
+        ),
+        "office",
+    ),
+    ("schedule week (teacher)", "/schedule/", "teacher"),
+    ("schedule (student)", "/schedule/", "student"),
+    ("schedule (guardian)", "/schedule/", "guardian"),
+    (
+        "calendar feed (teacher)",
+        LinkOn("/schedule/", r"/calendar/[\w-]+\.ics", "/calendar/<token>.ics"),
+        "teacher",
+    ),
 ]
 
 # Ids that paths in PAGES name in braces, looked up once the database is seeded: the
@@ -189,7 +222,12 @@ def measure(session, path, request_headers=None):
 
 def resolve(env, pages):
     """Fill {placeholders} in paths with ids looked up in the benchmark database."""
-    wanted = {name for page in pages for name in re.findall(r"{(\w+)}", page[1])}
+    wanted = {
+        name
+        for page in pages
+        if isinstance(page[1], str)
+        for name in re.findall(r"{(\w+)}", page[1])
+    }
     ids = {}
     for name in wanted:
         output = subprocess.run(
@@ -201,7 +239,10 @@ def resolve(env, pages):
             text=True,
         )
         ids[name] = output.stdout.strip().splitlines()[-1]
-    return [(label, path.format(**ids), *rest) for label, path, *rest in pages]
+    return [
+        (label, path.format(**ids) if isinstance(path, str) else path, *rest)
+        for label, path, *rest in pages
+    ]
 
 
 def server_time(headers):
@@ -307,8 +348,11 @@ def main():
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
         for label, path, role, *extra in pages:
+            shown = getattr(path, "shown", path)
+            if callable(path):
+                path = path(sessions[role])
             result = measure(sessions[role], path, *extra)
-            rows.append((label, path, role or "anonymous", result))
+            rows.append((label, shown, role or "anonymous", result))
             print(
                 f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
                 f"  queries {result['queries']}"

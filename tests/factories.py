@@ -1,12 +1,24 @@
 """factory_boy factories shared by every test module."""
 
+from datetime import time, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from accounts.models import AdmissionRequest, Guardianship, Role, Student, User
-from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from attendance.models import (
+    Batch,
+    Enrollment,
+    Holiday,
+    Instrument,
+    Lesson,
+    LessonGuest,
+    Level,
+    Room,
+    Slot,
+    Term,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -266,3 +278,71 @@ def monthly_dues(student, months, *, amount=Decimal("1500.00"), batch=None, due_
     ]
     settle(student.pk)
     return charges
+
+
+# --- Timetable and lessons (the `timetable` part of the attendance issue) -----------------
+
+
+def _batch_room(o):
+    return Room.objects.filter(pk=o.batch.room_id).first()
+
+
+def _batch_teacher(o):
+    return User.objects.get(pk=o.batch.teacher_id)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    """A term running from a month ago to three months ahead."""
+
+    class Meta:
+        model = Term
+
+    name = factory.Sequence(lambda n: f"Term {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Holiday
+
+    date = factory.Sequence(lambda n: timezone.localdate() + timedelta(days=200 + n))
+    name = factory.Sequence(lambda n: f"Holiday {n}")
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    """A weekly slot: Mondays 17:00 for an hour, in the batch's room, with its teacher."""
+
+    class Meta:
+        model = Slot
+
+    batch = factory.SubFactory(BatchFactory)
+    term = factory.SubFactory(TermFactory)
+    weekday = 0
+    starts_at = time(17, 0)
+    duration_minutes = 60
+    room = factory.LazyAttribute(_batch_room)
+    teacher = factory.LazyAttribute(_batch_teacher)
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    """A regular lesson today at 17:00 (no slot unless given), with the batch's teacher."""
+
+    class Meta:
+        model = Lesson
+
+    batch = factory.SubFactory(BatchFactory)
+    scheduled_on = factory.LazyFunction(timezone.localdate)
+    date = factory.LazyAttribute(lambda o: o.scheduled_on)
+    starts_at = time(17, 0)
+    duration_minutes = 60
+    room = factory.LazyAttribute(_batch_room)
+    teacher = factory.LazyAttribute(_batch_teacher)
+
+
+class LessonGuestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LessonGuest
+
+    lesson = factory.SubFactory(LessonFactory)
+    student = factory.SubFactory(StudentFactory)

@@ -15,7 +15,13 @@ from django.db import transaction
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
 
-SEEDERS = ["accounts.demo", "attendance.demo", "accounts.demo_intake", "fees.demo"]
+SEEDERS = [
+    "accounts.demo",
+    "attendance.demo",
+    "accounts.demo_intake",
+    "attendance.demo_timetable",
+    "fees.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,32 @@
+"""The timetable, lessons, the schedule and the calendar feed (namespace "schedule")."""
+
+from django.urls import path
+
+from attendance.views import feed, lessons, schedule, timetable
+
+app_name = "schedule"
+
+urlpatterns = [
+    path("schedule/", schedule.week, name="week"),
+    path("schedule/calendar/reset/", schedule.feed_reset, name="feed_reset"),
+    path("schedule/slots/", timetable.slots, name="slots"),
+    path("schedule/slots/new/", timetable.slot_new, name="slot_new"),
+    path("schedule/slots/<int:pk>/", timetable.slot_edit, name="slot_edit"),
+    path("schedule/terms/", timetable.terms, name="terms"),
+    path("schedule/terms/<int:pk>/", timetable.term_edit, name="term_edit"),
+    path("schedule/holidays/", timetable.holidays, name="holidays"),
+    path("schedule/holidays/<int:pk>/delete/", timetable.holiday_delete, name="holiday_delete"),
+    path("schedule/lessons/generate/", lessons.generate, name="generate"),
+    path("schedule/lessons/new/", lessons.lesson_new, name="lesson_new"),
+    path("schedule/lessons/<int:pk>/", lessons.lesson_detail, name="lesson"),
+    path("schedule/lessons/<int:pk>/cancel/", lessons.lesson_cancel, name="lesson_cancel"),
+    path("schedule/lessons/<int:pk>/restore/", lessons.lesson_restore, name="lesson_restore"),
+    path("schedule/lessons/<int:pk>/move/", lessons.lesson_move, name="lesson_move"),
+    path(
+        "schedule/lessons/<int:pk>/substitute/",
+        lessons.lesson_substitute,
+        name="lesson_substitute",
+    ),
+    path("schedule/lessons/<int:pk>/guests/", lessons.lesson_guest, name="lesson_guest"),
+    path("calendar/<slug:token>.ics", feed.calendar, name="feed"),
+]
