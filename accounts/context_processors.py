@@ -6,11 +6,15 @@ from accounts.models import Role
 # The navigation, by role: each entry names a page the role may use. A test checks that
 # every link here resolves to a view whose access rule lets that role in.
 NAVIGATION = {
-    Role.ADMIN: [("Dashboard", "dashboard"), ("Admin site", "admin:index")],
-    Role.OFFICE: [("Dashboard", "dashboard")],
-    Role.TEACHER: [("Dashboard", "dashboard")],
-    Role.STUDENT: [("Dashboard", "dashboard")],
-    Role.GUARDIAN: [("Dashboard", "dashboard")],
+    Role.ADMIN: [
+        ("Dashboard", "dashboard"),
+        ("Attendance reports", "rollcall:report_students"),
+        ("Admin site", "admin:index"),
+    ],
+    Role.OFFICE: [("Dashboard", "dashboard"), ("Attendance reports", "rollcall:report_students")],
+    Role.TEACHER: [("Dashboard", "dashboard"), ("Today", "rollcall:today")],
+    Role.STUDENT: [("Dashboard", "dashboard"), ("My attendance", "rollcall:mine")],
+    Role.GUARDIAN: [("Dashboard", "dashboard"), ("My attendance", "rollcall:mine")],
 }
 
 

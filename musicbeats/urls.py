@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("attendance/", include("attendance.urls_rollcall", namespace="rollcall")),
 ]
 
 handler400 = "musicbeats.errors.bad_request"

@@ -1,12 +1,22 @@
 """factory_boy factories shared by every test module."""
 
+from datetime import time
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from accounts.models import Guardianship, Role, Student, User
-from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from attendance.models import (
+    Batch,
+    Enrollment,
+    Instrument,
+    Lesson,
+    LessonGuest,
+    Level,
+    Mark,
+    Room,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -87,3 +97,52 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     batch = factory.SubFactory(BatchFactory)
     joined_on = factory.LazyAttribute(lambda o: o.student.joined_on)
     monthly_fee = factory.LazyAttribute(lambda o: o.batch.monthly_fee)
+
+
+# --- Roll call: lessons, guests and marks (rollcall) --------------------------------------
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    """A lesson today at 16:00 of a new batch, given by the batch's teacher."""
+
+    class Meta:
+        model = Lesson
+
+    batch = factory.SubFactory(BatchFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    scheduled_on = factory.LazyAttribute(lambda o: o.date)
+    starts_at = time(16, 0)
+    duration_minutes = 60
+    room = factory.LazyAttribute(lambda o: o.batch.room)
+    teacher = factory.LazyAttribute(lambda o: o.batch.teacher)
+
+
+class LessonGuestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LessonGuest
+
+    lesson = factory.SubFactory(LessonFactory)
+    student = factory.SubFactory(StudentFactory)
+
+
+class MarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mark
+
+    lesson = factory.SubFactory(LessonFactory)
+    student = factory.SubFactory(StudentFactory)
+    status = Mark.Status.PRESENT
+    marked_by = factory.LazyAttribute(lambda o: o.lesson.teacher)
+
+
+def roster(lesson, size, **student_fields):
+    """`size` students enrolled in the lesson's batch since before the lesson."""
+    return [
+        EnrollmentFactory(
+            batch=lesson.batch,
+            student__joined_on=lesson.date.replace(day=1),
+            joined_on=lesson.date.replace(day=1),
+            **{f"student__{k}": v for k, v in student_fields.items()},
+        ).student
+        for _ in range(size)
+    ]

@@ -15,7 +15,7 @@ from django.db import transaction
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
 
-SEEDERS = ["accounts.demo", "attendance.demo"]
+SEEDERS = ["accounts.demo", "attendance.demo", "attendance.demo_marks"]
 
 
 class Command(BaseCommand):

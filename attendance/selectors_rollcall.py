@@ -1,0 +1,321 @@
+"""Reads for the roll call, the dashboards and the attendance reports.
+
+Every function here costs a fixed number of queries whatever the number of marks:
+counting and summing happen in the database, lists are paginated first and aggregated
+for the page's rows only.
+
+How attendance is counted (the reports say the same on the page):
+- attended = present + late; the percentage is attended ÷ all marks (present, late,
+  absent and excused), so "attended 8 of 10 lessons" reads the way a family expects.
+  Excused absences are not hidden: they have their own column.
+- Only lessons that took place count: marks of a lesson cancelled afterwards are left out.
+- A teacher sees the marks of lessons they teach or substitute and of their own batches.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import Role, Student, User
+from attendance.models import Batch, Enrollment, Lesson, LessonGuest, Mark, Term
+
+STATUSES = ("present", "late", "absent", "excused")
+COUNTS = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
+
+
+@dataclass(frozen=True)
+class Tally:
+    present: int = 0
+    late: int = 0
+    absent: int = 0
+    excused: int = 0
+
+    @classmethod
+    def of(cls, row: dict | None) -> "Tally":
+        row = row or {}
+        return cls(**{status: row.get(status) or 0 for status in STATUSES})
+
+    @property
+    def total(self) -> int:
+        return self.present + self.late + self.absent + self.excused
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.late
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Attended as a percentage of all marks, to one decimal (half up); None if none."""
+        if not self.total:
+            return None
+        return (Decimal(100 * self.attended) / self.total).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(**{s: getattr(self, s) + getattr(other, s) for s in STATUSES})
+
+
+# --- Lessons with their counts (today page, dashboards) ----------------------------------
+
+
+def _count(queryset, group_field: str):
+    """A correlated COUNT(*) subquery, 0 when there are no rows."""
+    counted = queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_counts(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """Lessons annotated with `on_roll` (enrolled that day, plus guests) and `marked`."""
+    on = OuterRef("date")
+    enrolled = (
+        Enrollment.objects.filter(batch_id=OuterRef("batch_id"), joined_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
+        .filter(Q(student__user__is_active=True) | Q(student__left_on__gte=on))
+    )
+    return lessons.annotate(
+        enrolled=_count(enrolled, "batch_id"),
+        guest_count=_count(LessonGuest.objects.filter(lesson_id=OuterRef("pk")), "lesson_id"),
+        marked=_count(Mark.objects.filter(lesson_id=OuterRef("pk")), "lesson_id"),
+    ).annotate(on_roll=F("enrolled") + F("guest_count"))
+
+
+def lessons_for_day(day: date, *, user: User) -> QuerySet[Lesson]:
+    """The lessons of `day` that `user` takes the roll for: a teacher's own and those
+    they substitute; the office's and the admin's: all of them."""
+    lessons = Lesson.objects.filter(date=day)
+    if user.role == Role.TEACHER:
+        lessons = lessons.filter(Q(teacher=user) | Q(substitute=user))
+    return with_counts(
+        lessons.select_related("batch", "room", "teacher", "substitute").order_by(
+            "starts_at", "batch__name", "pk"
+        )
+    )
+
+
+def unmarked_past_lessons(today: date, *, limit: int = 10) -> tuple[int, list[Lesson]]:
+    """Lessons before today that took place (not cancelled), have students, and have no
+    mark at all: how many, and the most recent `limit` of them."""
+    lessons = with_counts(
+        Lesson.objects.filter(date__lt=today, status=Lesson.Status.SCHEDULED)
+        .exclude(Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))))
+        .select_related("batch", "teacher", "substitute")
+    ).filter(on_roll__gt=0)
+    total = lessons.count()
+    return total, list(lessons.order_by("-date", "-starts_at", "-pk")[:limit])
+
+
+# --- Date ranges -------------------------------------------------------------------------
+
+
+def default_range(today: date) -> tuple[date, date]:
+    """The current term up to today, or the last 90 days when no term holds today."""
+    term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+    if term is not None:
+        return term.starts_on, today
+    return today - timedelta(days=89), today
+
+
+# --- Reports -----------------------------------------------------------------------------
+
+
+def teacher_scope(user: User) -> Q:
+    """Marks a teacher may see: lessons they teach or substitute, and their batches'."""
+    return Q(lesson__batch__teacher=user) | Q(lesson__teacher=user) | Q(lesson__substitute=user)
+
+
+def marks_between(start: date, end: date, *, user: User) -> QuerySet[Mark]:
+    marks = Mark.objects.filter(
+        lesson__date__gte=start, lesson__date__lte=end, lesson__status=Lesson.Status.SCHEDULED
+    )
+    if user.role == Role.TEACHER:
+        marks = marks.filter(teacher_scope(user))
+    return marks
+
+
+def students_report(start: date, end: date, *, user: User) -> QuerySet[Student]:
+    """Students with at least one mark in the range (that `user` may see), by name.
+    Paginate it, then call `tallies_for_students` with the page."""
+    marks = marks_between(start, end, user=user).filter(student_id=OuterRef("pk"))
+    return (
+        Student.objects.filter(Exists(marks))
+        .select_related("user")
+        .order_by("user__full_name", "user_id")
+    )
+
+
+def tallies_for_students(students, start: date, end: date, *, user: User) -> dict[int, Tally]:
+    ids = [student.pk for student in students]
+    rows = (
+        marks_between(start, end, user=user)
+        .filter(student_id__in=ids)
+        .values("student_id")
+        .annotate(**COUNTS)
+    )
+    return {row["student_id"]: Tally.of(row) for row in rows}
+
+
+def batches_report(start: date, end: date, *, user: User) -> QuerySet[Batch]:
+    """Batches with marks in the range (a teacher's: those they may see), by name."""
+    marks = marks_between(start, end, user=user).filter(lesson__batch_id=OuterRef("pk"))
+    return (
+        Batch.objects.filter(Exists(marks))
+        .select_related("teacher", "instrument")
+        .order_by("name", "pk")
+    )
+
+
+def tallies_for_batches(batches, start: date, end: date, *, user: User) -> dict[int, tuple]:
+    """{batch pk: (Tally, lessons with marks)} for a page of batches."""
+    ids = [batch.pk for batch in batches]
+    rows = (
+        marks_between(start, end, user=user)
+        .filter(lesson__batch_id__in=ids)
+        .values("lesson__batch_id")
+        .annotate(**COUNTS, lessons=Count("lesson_id", distinct=True))
+    )
+    return {row["lesson__batch_id"]: (Tally.of(row), row["lessons"]) for row in rows}
+
+
+def teachers_report(start: date, end: date, *, user: User) -> list[dict]:
+    """Per teacher who gave lessons in the range (the substitute when there was one):
+    their tally and lesson count, by name. One row per teacher: no pagination needed."""
+    rows = list(
+        marks_between(start, end, user=user)
+        .annotate(taught_by=Coalesce("lesson__substitute_id", "lesson__teacher_id"))
+        .values("taught_by")
+        .annotate(**COUNTS, lessons=Count("lesson_id", distinct=True))
+    )
+    names = dict(
+        User.objects.filter(pk__in=[row["taught_by"] for row in rows]).values_list(
+            "pk", "full_name"
+        )
+    )
+    report = [
+        {
+            "teacher_id": row["taught_by"],
+            "name": names.get(row["taught_by"], "?"),
+            "tally": Tally.of(row),
+            "lessons": row["lessons"],
+        }
+        for row in rows
+    ]
+    return sorted(report, key=lambda row: (row["name"].lower(), row["teacher_id"]))
+
+
+def absentees(today: date, *, streak: int, user: User) -> list[dict]:
+    """Students marked absent at each of the last `streak` lessons of a batch they are
+    still enrolled in, most recent streak first.
+
+    "Their last N lessons" is counted per batch: the batch's last N lessons up to today
+    that took place (not cancelled, with at least one mark). Present, late or excused at
+    any of them keeps a student off the list. Per batch, so a student who skips Tabla
+    but comes to Keyboard is listed for Tabla (that teacher wants to know). Two queries:
+    the batches' last N lessons (an index walk per batch), then their absent marks.
+    """
+    held = (
+        Lesson.objects.filter(
+            batch_id=OuterRef("pk"), status=Lesson.Status.SCHEDULED, date__lte=today
+        )
+        .filter(Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))))
+        .order_by("-date", "-starts_at", "-pk")
+        .values("pk")
+    )
+    batches = Batch.objects.filter(is_active=True)
+    if user.role == Role.TEACHER:
+        batches = batches.filter(teacher=user)
+    columns = [f"last{i}" for i in range(streak)]
+    rows = batches.annotate(
+        **{column: Subquery(held[i : i + 1]) for i, column in enumerate(columns)}
+    ).values_list(*columns)
+    lesson_ids = [pk for row in rows if all(row) for pk in row]
+    if not lesson_ids:
+        return []
+    still_enrolled = Enrollment.objects.filter(
+        student_id=OuterRef("student_id"), batch_id=OuterRef("lesson__batch_id")
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+    found = (
+        Mark.objects.filter(
+            lesson_id__in=lesson_ids, status=Mark.Status.ABSENT, student__user__is_active=True
+        )
+        .filter(Exists(still_enrolled))
+        .values(
+            "student_id",
+            "student__roll_number",
+            "student__user__full_name",
+            "lesson__batch_id",
+            "lesson__batch__name",
+        )
+        .annotate(absences=Count("pk"), since=Min("lesson__date"))
+        .filter(absences=streak)
+        .order_by("-since", "student__user__full_name", "student_id")
+    )
+    return [
+        {
+            "student_id": row["student_id"],
+            "roll_number": row["student__roll_number"],
+            "name": row["student__user__full_name"],
+            "batch_id": row["lesson__batch_id"],
+            "batch": row["lesson__batch__name"],
+            "since": row["since"],
+        }
+        for row in found
+    ]
+
+
+# --- One student's history ---------------------------------------------------------------
+
+
+def history(students, start: date, end: date, *, user: User) -> list[dict]:
+    """For each student: their tally and their marks in the range, newest first.
+    Two queries whatever the number of students (a family) or marks."""
+    ids = [student.pk for student in students]
+    marks = marks_between(start, end, user=user).filter(student_id__in=ids)
+    tallies = {
+        row["student_id"]: Tally.of(row) for row in marks.values("student_id").annotate(**COUNTS)
+    }
+    rows = list(
+        marks.select_related("lesson__batch", "lesson__teacher", "lesson__substitute").order_by(
+            "-lesson__date", "-lesson__starts_at", "-pk"
+        )
+    )
+    by_student = {pk: [] for pk in ids}
+    for mark in rows:
+        by_student[mark.student_id].append(mark)
+    return [
+        {
+            "student": student,
+            "tally": tallies.get(student.pk, Tally()),
+            "marks": by_student[student.pk],
+        }
+        for student in students
+    ]
+
+
+# --- Dashboards --------------------------------------------------------------------------
+
+
+def office_overview(today: date, *, user: User, streak: int) -> dict:
+    """The office's attendance at a glance: today's lessons and how many are marked,
+    past lessons nobody marked, and the absentee list. Six queries at any size."""
+    lessons = list(
+        with_counts(Lesson.objects.filter(date=today)).values("status", "on_roll", "marked")
+    )
+    held = [lesson for lesson in lessons if lesson["status"] == Lesson.Status.SCHEDULED]
+    unmarked_total, unmarked = unmarked_past_lessons(today)
+    listed = absentees(today, streak=streak, user=user)
+    return {
+        "lessons_today": len(held),
+        "lessons_done": sum(
+            1 for lesson in held if lesson["on_roll"] and lesson["marked"] >= lesson["on_roll"]
+        ),
+        "cancelled_today": len(lessons) - len(held),
+        "unmarked_total": unmarked_total,
+        "unmarked": unmarked,
+        "absentees": listed[:10],
+        "absentee_total": len(listed),
+        "streak": streak,
+    }
