@@ -93,9 +93,7 @@ def test_an_old_retry_never_overwrites_a_newer_tap(client, teacher, lesson, pupi
     assert re.search(rf'id="mark-{pupil.pk}-late"[^>]*aria-pressed="true"', page)
 
 
-def test_the_tap_time_comes_from_the_tablets_own_clock_difference(
-    client, teacher, lesson, pupil
-):
+def test_the_tap_time_comes_from_the_tablets_own_clock_difference(client, teacher, lesson, pupil):
     """A tablet whose clock is years off still records when the tap happened."""
     client.force_login(teacher)
     tap(client, lesson, pupil, "present", tapped_at="1000", sent_at="61000")

@@ -59,7 +59,7 @@ def send_together(user, url, payloads):
             barrier.wait(timeout=60)
             response = retrying(lambda: client.post(url, payload, HTTP_HX_REQUEST="true"))
             statuses.append(response.status_code)
-        except Exception as error:  # noqa: BLE001 (the test reports it)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -64,9 +64,7 @@ def test_the_office_sees_every_lesson_today(client, office_user, teacher, other_
 
 
 @pytest.mark.parametrize("lessons", [2, 20])
-def test_today_query_budget_does_not_grow(
-    client, teacher, lessons, django_assert_max_num_queries
-):
+def test_today_query_budget_does_not_grow(client, teacher, lessons, django_assert_max_num_queries):
     for _ in range(lessons):
         lesson = LessonFactory(batch__teacher=teacher)
         for student in roster(lesson, 3):
@@ -135,12 +133,12 @@ def test_a_student_who_left_later_is_on_an_old_lesson_roster(client, office_user
 
 def test_roster_shows_each_mark_with_who_and_when(client, teacher, office_user):
     lesson = LessonFactory(batch__teacher=teacher)
-    first, second = roster(lesson, 2)
+    first, _second = roster(lesson, 2)
     MarkFactory(lesson=lesson, student=first, status=Mark.Status.LATE, marked_by=office_user)
     client.force_login(teacher)
     response = client.get(lesson_url(lesson))
     page = response.content.decode()
-    assert "1</span> of <span id=\"roll-total\">2" in page
+    assert '1</span> of <span id="roll-total">2' in page
     assert f'id="mark-{first.pk}-late"' in page
     assert "Omana Office" in page
     assert 'aria-pressed="true"' in page
@@ -195,9 +193,7 @@ def test_office_after_the_window_is_asked_for_a_reason(client, office_user):
 
 
 @pytest.mark.parametrize("size", [5, 50])
-def test_roster_query_budget_does_not_grow(
-    client, teacher, size, django_assert_max_num_queries
-):
+def test_roster_query_budget_does_not_grow(client, teacher, size, django_assert_max_num_queries):
     Institute.get()
     lesson = LessonFactory(batch__teacher=teacher)
     students = roster(lesson, size)
