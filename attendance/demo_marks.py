@@ -130,7 +130,12 @@ def seed_small() -> int:
     if not past:
         return 0
     unmarked = past[-3] if len(past) > 3 else None  # a past lesson nobody marked
-    half_marked = past[-4] if len(past) > 4 else None
+    rosters = {
+        lesson.pk: list(roster_queryset(lesson).values_list("pk", flat=True)) for lesson in past
+    }
+    half_marked = next(
+        (lesson for lesson in reversed(past[:-3]) if len(rosters[lesson.pk]) >= 2), None
+    )
     streak = _streak_student(small, demo_teacher)
     streak_lessons = set()
     if streak is not None:
@@ -142,7 +147,7 @@ def seed_small() -> int:
     for lesson in past:
         if lesson is unmarked:
             continue
-        students = list(roster_queryset(lesson).values_list("pk", flat=True))
+        students = rosters[lesson.pk]
         if lesson is half_marked:
             students = students[: len(students) // 2]
         start = timezone.make_aware(datetime.combine(lesson.date, lesson.starts_at))
@@ -378,3 +383,22 @@ def _insert_credits() -> None:
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, {"days": days, "ensemble": ENSEMBLE})
+
+
+def bench_ids() -> dict:
+    """Ids and dates `make bench` needs (tests/bench.py): the ensemble's lesson today,
+    a student on its roster, and a term-long range of dates."""
+    today = timezone.localdate()
+    lesson = Lesson.objects.filter(batch__name=ENSEMBLE, date=today).order_by("pk").first()
+    student = (
+        Enrollment.objects.filter(batch__name=ENSEMBLE)
+        .order_by("student_id")
+        .values_list("student_id", flat=True)
+        .first()
+    )
+    return {
+        "roster_lesson": lesson.pk if lesson else 0,
+        "roster_student": student or 0,
+        "term_from": (today - timedelta(weeks=26)).isoformat(),
+        "term_to": today.isoformat(),
+    }

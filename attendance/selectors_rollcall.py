@@ -68,16 +68,20 @@ def _count(queryset, group_field: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def with_counts(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
-    """Lessons annotated with `on_roll` (enrolled that day, plus guests) and `marked`."""
+def _enrolled_then():
+    """Enrolments current on the outer lesson's date, of students there then."""
     on = OuterRef("date")
-    enrolled = (
+    return (
         Enrollment.objects.filter(batch_id=OuterRef("batch_id"), joined_on__lte=on)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
         .filter(Q(student__user__is_active=True) | Q(student__left_on__gte=on))
     )
+
+
+def with_counts(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """Lessons annotated with `on_roll` (enrolled that day, plus guests) and `marked`."""
     return lessons.annotate(
-        enrolled=_count(enrolled, "batch_id"),
+        enrolled=_count(_enrolled_then(), "batch_id"),
         guest_count=_count(LessonGuest.objects.filter(lesson_id=OuterRef("pk")), "lesson_id"),
         marked=_count(Mark.objects.filter(lesson_id=OuterRef("pk")), "lesson_id"),
     ).annotate(on_roll=F("enrolled") + F("guest_count"))
@@ -96,16 +100,28 @@ def lessons_for_day(day: date, *, user: User) -> QuerySet[Lesson]:
     )
 
 
+UNMARKED_DAYS = 30
+
+
 def unmarked_past_lessons(today: date, *, limit: int = 10) -> tuple[int, list[Lesson]]:
-    """Lessons before today that took place (not cancelled), have students, and have no
-    mark at all: how many, and the most recent `limit` of them."""
-    lessons = with_counts(
-        Lesson.objects.filter(date__lt=today, status=Lesson.Status.SCHEDULED)
+    """Lessons of the last UNMARKED_DAYS days before today that took place (not
+    cancelled), had students, and have no mark at all: how many, and the most recent
+    `limit` of them. (Older ones are the office's to chase in the reports; bounding the
+    days keeps this query's cost the same however long the institute has run.)"""
+    lessons = (
+        Lesson.objects.filter(
+            date__lt=today,
+            date__gte=today - timedelta(days=UNMARKED_DAYS),
+            status=Lesson.Status.SCHEDULED,
+        )
         .exclude(Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))))
-        .select_related("batch", "teacher", "substitute")
-    ).filter(on_roll__gt=0)
+        .filter(
+            Exists(_enrolled_then()) | Exists(LessonGuest.objects.filter(lesson_id=OuterRef("pk")))
+        )
+    )
     total = lessons.count()
-    return total, list(lessons.order_by("-date", "-starts_at", "-pk")[:limit])
+    listed = with_counts(lessons.select_related("batch", "teacher", "substitute"))
+    return total, list(listed.order_by("-date", "-starts_at", "-pk")[:limit])
 
 
 # --- Date ranges -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ Later issues add their pages to PAGES. Timings are measured here, never asserted
 """
 
 import http.cookiejar
+import json
 import os
 import platform
 import re
@@ -31,7 +32,19 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 WARMUP = 10
 PASSWORD = "musicbeats-demo"
 
-# (label, path, role that requests it; None for anonymous)
+# (label, path, role that requests it; None for anonymous[, POST data]). A path may hold
+# `{name}` fields, filled from LOOKUPS after seeding. POST data is a function of the
+# request's number returning the form fields; it is sent as htmx would (CSRF header).
+TERM = "from={term_from}&to={term_to}"
+
+
+def attendance_tap(i):
+    """Alternate present and late, so that every tap really changes the mark."""
+    now = str(1_000_000 + i)
+    status = "late" if i % 2 else "present"
+    return {"mark": f"{{roster_student}}:{status}", "tapped_at": now, "sent_at": now}
+
+
 PAGES = [
     ("login page", "/accounts/login/", None),
     ("healthz", "/healthz", None),
@@ -40,6 +53,18 @@ PAGES = [
     ("dashboard (teacher)", "/", "teacher"),
     ("dashboard (student)", "/", "student"),
     ("dashboard (guardian)", "/", "guardian"),
+    ("roll call: today", "/attendance/today/", "teacher"),
+    ("roll call: 30-student roster", "/attendance/lessons/{roster_lesson}/", "teacher"),
+    ("roll call: a tap (POST)", "/attendance/lessons/{roster_lesson}/", "teacher", attendance_tap),
+    ("attendance by student, a term", f"/attendance/reports/?{TERM}", "office"),
+    ("attendance by batch, a term", f"/attendance/reports/batches/?{TERM}", "office"),
+    ("attendance by teacher, a term", f"/attendance/reports/teachers/?{TERM}", "office"),
+    ("absentees", "/attendance/reports/absentees/", "office"),
+    ("my attendance (guardian)", "/attendance/mine/", "guardian"),
+]
+# Python run by `manage.py shell` after seeding, printing a JSON object of the `{name}`s.
+LOOKUPS = [
+    "import json; from attendance.demo_marks import bench_ids; print(json.dumps(bench_ids()))",
 ]
 
 
@@ -84,6 +109,20 @@ class Session:
             status = response.status
         return status, headers, body, (time.perf_counter() - start) * 1000
 
+    def post(self, path, data):
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        request = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"X-CSRFToken": token, "HX-Request": "true", "Referer": self.base + path},
+        )
+        start = time.perf_counter()
+        with self.opener.open(request) as response:
+            body = response.read()
+            headers = response.headers
+            status = response.status
+        return status, headers, body, (time.perf_counter() - start) * 1000
+
     def login(self, email):
         _s, _h, body, _t = self.get("/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
@@ -111,10 +150,14 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def measure(session, path):
+def measure(session, path, post=None, names=None):
     server, client, queries = [], [], set()
     for i in range(WARMUP + REQUESTS):
-        status, headers, _body, elapsed = session.get(path)
+        if post is None:
+            status, headers, _body, elapsed = session.get(path)
+        else:
+            data = {key: value.format(**names) for key, value in post(i).items()}
+            status, headers, _body, elapsed = session.post(path, data)
         if status != 200:
             raise SystemExit(f"{path} answered {status}")
         if i < WARMUP:
@@ -140,6 +183,17 @@ def main():
     manage(env, "seed_demo", "--scale", "large")
     manage(env, "collectstatic", "--no-input", "-v0")
     print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
+    names = {}
+    for code in LOOKUPS:
+        result = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        names.update(json.loads(result.stdout.strip().splitlines()[-1]))
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -165,12 +219,15 @@ def main():
             except OSError:
                 time.sleep(0.1)
         sessions = {None: Session(base)}
-        for role in {role for _l, _p, role in PAGES if role}:
+        for role in {role for _l, _p, role, *_post in PAGES if role}:
             sessions[role] = Session(base)
             sessions[role].login(f"{role}@musicbeats.test")
         rows = []
-        for label, path, role in PAGES:
-            result = measure(sessions[role], path)
+        for label, path, role, *post in PAGES:
+            path = path.format(**names)
+            if post:
+                sessions[role].get(path)  # the page first: its CSRF cookie
+            result = measure(sessions[role], path, post[0] if post else None, names)
             rows.append((label, path, role or "anonymous", result))
             print(
                 f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"

@@ -30,13 +30,6 @@ from attendance.services_rollcall import (
     tap_time,
 )
 
-BUTTONS = [
-    (Mark.Status.PRESENT, "Present"),
-    (Mark.Status.ABSENT, "Absent"),
-    (Mark.Status.LATE, "Late"),
-    (Mark.Status.EXCUSED, "Excused"),
-]
-
 
 def get_lesson_for(request, pk) -> Lesson:
     """The lesson, if `request.user` takes its roll; 404 for another teacher's lesson
@@ -76,7 +69,6 @@ def _roll_context(request, lesson, institute, *, now):
         "locked": locked,
         "can_mark": not locked,
         "correcting": not locked and now > closes_at,
-        "buttons": BUTTONS,
     }
 
 
