@@ -230,11 +230,30 @@
     return elt && elt.classList && elt.classList.contains("mark-btn");
   }
 
+  function queueEveryonePresent(reason) {
+    // "Everyone present" means everyone without a mark on this tablet: students whose
+    // tap is still waiting keep it, so this goes through the queue as one tap each.
+    const tappedAt = Date.now();
+    document.querySelectorAll(".roster-row").forEach((row) => {
+      const student = row.dataset.student;
+      if (row.dataset.status || pendingFor(lessonUrl(), student)) return;
+      enqueue({ url: lessonUrl(), student, status: "present", tappedAt, reason });
+      showPending(row, "present");
+    });
+  }
+
   function listen(form) {
     form.addEventListener("htmx:confirm", (event) => {
       // A student with a tap still waiting: the new tap joins the queue behind it, so
       // they reach the server in order (the queue keeps only the newest per student).
       const elt = event.detail.elt;
+      if (elt.id === "all-present" && load().some((item) => item.url === lessonUrl())) {
+        event.preventDefault();
+        queueEveryonePresent(reasonValue());
+        updateSummary();
+        flush();
+        return;
+      }
       if (!isMarkButton(elt)) return;
       const tap = tapOf(elt, reasonValue());
       if (pendingFor(tap.url, tap.student)) {
@@ -271,13 +290,7 @@
         enqueue(tap);
         showPending(elt.closest(".roster-row"), tap.status);
       } else if (elt.id === "all-present") {
-        const tappedAt = Date.now();
-        document.querySelectorAll(".roster-row").forEach((row) => {
-          const student = row.dataset.student;
-          if (row.dataset.status || pendingFor(lessonUrl(), student)) return;
-          enqueue({ url: lessonUrl(), student, status: "present", tappedAt, reason });
-          showPending(row, "present");
-        });
+        queueEveryonePresent(reason);
       }
       announce("No connection: the marks wait on this tablet and are sent by themselves.");
       updateSummary();

@@ -11,9 +11,7 @@ from attendance.models import Lesson
 from tests.factories import BatchFactory, LessonFactory, MarkFactory, roster
 
 
-def test_teacher_dashboard_lists_todays_lessons_with_marked_counts(
-    client, teacher, other_teacher
-):
+def test_teacher_dashboard_lists_todays_lessons_with_marked_counts(client, teacher, other_teacher):
     lesson = LessonFactory(batch__teacher=teacher, batch__name="Keyboard Sat")
     students = roster(lesson, 4)
     for student in students[:3]:

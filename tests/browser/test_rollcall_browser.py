@@ -131,7 +131,7 @@ def test_teacher_takes_the_roll_through_a_wifi_drop(demo, ensemble, make_page, a
     a11y.check(page)
 
 
-def test_a_waiting_tap_survives_closing_the_page_and_is_sent_once(demo, ensemble, make_page, a11y):
+def test_waiting_taps_survive_closing_the_page_and_are_sent_once(demo, ensemble, make_page, a11y):
     lesson, _students = ensemble
     page = make_page(PHONE)
     open_roll(page, a11y, demo.url)
@@ -140,6 +140,10 @@ def test_a_waiting_tap_survives_closing_the_page_and_is_sent_once(demo, ensemble
     tap(page, "Esha Pillai", "Late")
     tap(page, "Esha Pillai", "Absent")  # the newer tap replaces the older one
     expect(row(page, "Esha Pillai").locator(".roster-state")).to_contain_text("Waiting to send")
+    # Everyone else present, still offline: Esha keeps her waiting tap.
+    page.get_by_role("button", name="Everyone present").click()
+    expect(page.locator(".roster-row .state-pending")).to_have_count(6)
+    expect(row(page, "Esha Pillai").locator(".roster-state")).to_contain_text("Absent")
     a11y.check(page)
     page.close()
     assert not Mark.objects.filter(lesson=lesson).exists()
@@ -150,9 +154,12 @@ def test_a_waiting_tap_survives_closing_the_page_and_is_sent_once(demo, ensemble
     expect(row(again, "Esha Pillai").locator(".roster-state")).to_contain_text(
         "Saved Absent", timeout=15_000
     )
+    expect(again.locator(".roster-row .state-saved")).to_have_count(6, timeout=15_000)
     a11y.check(again)
-    assert statuses(lesson) == {"Esha Pillai": "absent"}
-    assert Mark.history.filter(lesson_id=lesson.pk).count() == 1
+    assert statuses(lesson) == {
+        name: "absent" if name == "Esha Pillai" else "present" for name in NAMES
+    }
+    assert Mark.history.filter(lesson_id=lesson.pk).count() == 6
 
 
 def test_an_office_correction_after_the_window_needs_a_reason(demo, make_page, a11y):
