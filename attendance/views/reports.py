@@ -7,11 +7,11 @@ attendance/selectors_rollcall.py (attended = present + late, out of all marks).
 """
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,6 +64,38 @@ def _tally_cells(tally: Tally) -> list:
 TALLY_HEADER = ["present", "late", "absent", "excused", "marks", "attended %"]
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page of a list without counting the whole list (the count would cost as much
+    as the page): one row more than shown says whether there is a next page."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+
+def _page(queryset, request) -> Page:
+    try:
+        number = max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * PER_PAGE
+    rows = list(queryset[offset : offset + PER_PAGE + 1])
+    return Page(rows=rows[:PER_PAGE], number=number, has_next=len(rows) > PER_PAGE)
+
+
 def _render(request, template, context):
     """The page, or with htmx only its report table (`#report`)."""
     name = f"attendance/reports/{template}.html"
@@ -95,9 +127,9 @@ def by_student(request):
                 for s in students
             ),
         )
-    page = Paginator(students, PER_PAGE).get_page(request.GET.get("page"))
-    tallies = tallies_for_students(page.object_list, start, end, user=request.user)
-    rows = [(student, tallies.get(student.pk, Tally())) for student in page.object_list]
+    page = _page(students, request)
+    tallies = tallies_for_students(page.rows, start, end, user=request.user)
+    rows = [(student, tallies.get(student.pk, Tally())) for student in page.rows]
     return _render(
         request,
         "students",
@@ -127,9 +159,9 @@ def by_batch(request):
                 for b in batches
             ),
         )
-    page = Paginator(batches, PER_PAGE).get_page(request.GET.get("page"))
-    tallies = tallies_for_batches(page.object_list, start, end, user=request.user)
-    rows = [(batch, *tallies.get(batch.pk, (Tally(), 0))) for batch in page.object_list]
+    page = _page(batches, request)
+    tallies = tallies_for_batches(page.rows, start, end, user=request.user)
+    rows = [(batch, *tallies.get(batch.pk, (Tally(), 0))) for batch in page.rows]
     return _render(
         request,
         "batches",
