@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, Student, User
@@ -107,21 +107,29 @@ def unmarked_past_lessons(today: date, *, limit: int = 10) -> tuple[int, list[Le
     """Lessons of the last UNMARKED_DAYS days before today that took place (not
     cancelled), had students, and have no mark at all: how many, and the most recent
     `limit` of them. (Older ones are the office's to chase in the reports; bounding the
-    days keeps this query's cost the same however long the institute has run.)"""
-    lessons = (
+    days keeps the cost the same however long the institute has run.)
+
+    Two steps, so that every database first finds the few lessons without marks (an
+    anti-join on the mark index) and only then counts their students."""
+    unmarked = list(
         Lesson.objects.filter(
             date__lt=today,
             date__gte=today - timedelta(days=UNMARKED_DAYS),
             status=Lesson.Status.SCHEDULED,
         )
         .exclude(Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))))
-        .filter(
-            Exists(_enrolled_then()) | Exists(LessonGuest.objects.filter(lesson_id=OuterRef("pk")))
-        )
+        .values_list("pk", flat=True)
     )
-    total = lessons.count()
-    listed = with_counts(lessons.select_related("batch", "teacher", "substitute"))
-    return total, list(listed.order_by("-date", "-starts_at", "-pk")[:limit])
+    if not unmarked:
+        return 0, []
+    lessons = [
+        lesson
+        for lesson in with_counts(
+            Lesson.objects.filter(pk__in=unmarked).select_related("batch", "teacher", "substitute")
+        ).order_by("-date", "-starts_at", "-pk")
+        if lesson.on_roll
+    ]
+    return len(lessons), lessons[:limit]
 
 
 # --- Date ranges -------------------------------------------------------------------------
@@ -153,11 +161,30 @@ def marks_between(start: date, end: date, *, user: User) -> QuerySet[Mark]:
 
 
 def students_report(start: date, end: date, *, user: User) -> QuerySet[Student]:
-    """Students with at least one mark in the range (that `user` may see), by name.
-    Paginate it, then call `tallies_for_students` with the page."""
-    marks = marks_between(start, end, user=user).filter(student_id=OuterRef("pk"))
+    """The students of the range, by name: enrolled in a batch at some time in it, or a
+    guest at one of its lessons. A teacher's: in their batches, at their lessons, or in
+    a batch whose lesson they gave as a substitute. Paginate it, then call
+    `tallies_for_students` with the page. (Enrolments, not marks, decide who is listed:
+    a page of names then costs the same at any number of marks, on every database.)"""
+    overlapping = Enrollment.objects.filter(student_id=OuterRef("pk"), joined_on__lte=end).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=start)
+    )
+    guest = LessonGuest.objects.filter(
+        student_id=OuterRef("pk"),
+        lesson__date__gte=start,
+        lesson__date__lte=end,
+        lesson__status=Lesson.Status.SCHEDULED,
+    )
+    if user.role == Role.TEACHER:
+        substituted = Lesson.objects.filter(substitute=user, date__gte=start, date__lte=end).values(
+            "batch_id"
+        )
+        overlapping = overlapping.filter(Q(batch__teacher=user) | Q(batch_id__in=substituted))
+        guest = guest.filter(
+            Q(lesson__teacher=user) | Q(lesson__substitute=user) | Q(lesson__batch__teacher=user)
+        )
     return (
-        Student.objects.filter(Exists(marks))
+        Student.objects.filter(Exists(overlapping) | Exists(guest))
         .select_related("user")
         .order_by("user__full_name", "user_id")
     )
@@ -175,12 +202,21 @@ def tallies_for_students(students, start: date, end: date, *, user: User) -> dic
 
 
 def batches_report(start: date, end: date, *, user: User) -> QuerySet[Batch]:
-    """Batches with marks in the range (a teacher's: those they may see), by name."""
-    marks = marks_between(start, end, user=user).filter(lesson__batch_id=OuterRef("pk"))
+    """Batches with lessons (not cancelled) in the range, by name; a teacher's: their
+    own and those whose lessons they gave as a substitute."""
+    held = Lesson.objects.filter(
+        batch_id=OuterRef("pk"),
+        date__gte=start,
+        date__lte=end,
+        status=Lesson.Status.SCHEDULED,
+    )
+    batches = Batch.objects.all()
+    if user.role == Role.TEACHER:
+        batches = batches.filter(
+            Q(teacher=user) | Exists(held.filter(Q(teacher=user) | Q(substitute=user)))
+        )
     return (
-        Batch.objects.filter(Exists(marks))
-        .select_related("teacher", "instrument")
-        .order_by("name", "pk")
+        batches.filter(Exists(held)).select_related("teacher", "instrument").order_by("name", "pk")
     )
 
 
@@ -229,8 +265,11 @@ def absentees(today: date, *, streak: int, user: User) -> list[dict]:
     "Their last N lessons" is counted per batch: the batch's last N lessons up to today
     that took place (not cancelled, with at least one mark). Present, late or excused at
     any of them keeps a student off the list. Per batch, so a student who skips Tabla
-    but comes to Keyboard is listed for Tabla (that teacher wants to know). Two queries:
-    the batches' last N lessons (an index walk per batch), then their absent marks.
+    but comes to Keyboard is listed for Tabla (that teacher wants to know).
+
+    Three small queries, each led by an index: the batches' last N lessons (an index
+    walk per batch), the absent marks of those lessons, and the enrolments of the few
+    students absent from all N.
     """
     held = (
         Lesson.objects.filter(
@@ -238,48 +277,63 @@ def absentees(today: date, *, streak: int, user: User) -> list[dict]:
         )
         .filter(Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))))
         .order_by("-date", "-starts_at", "-pk")
-        .values("pk")
     )
     batches = Batch.objects.filter(is_active=True)
     if user.role == Role.TEACHER:
         batches = batches.filter(teacher=user)
     columns = [f"last{i}" for i in range(streak)]
     rows = batches.annotate(
-        **{column: Subquery(held[i : i + 1]) for i, column in enumerate(columns)}
-    ).values_list(*columns)
-    lesson_ids = [pk for row in rows if all(row) for pk in row]
-    if not lesson_ids:
+        **{column: Subquery(held.values("pk")[i : i + 1]) for i, column in enumerate(columns)},
+        since=Subquery(held.values("date")[streak - 1 : streak]),
+    ).values_list("pk", "since", *columns)
+    batch_of, since = {}, {}
+    for batch_id, first_day, *lesson_ids in rows:
+        if all(lesson_ids):
+            since[batch_id] = first_day
+            batch_of.update(dict.fromkeys(lesson_ids, batch_id))
+    if not batch_of:
         return []
-    still_enrolled = Enrollment.objects.filter(
-        student_id=OuterRef("student_id"), batch_id=OuterRef("lesson__batch_id")
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-    found = (
-        Mark.objects.filter(
-            lesson_id__in=lesson_ids, status=Mark.Status.ABSENT, student__user__is_active=True
+    absences = {}
+    for student_id, lesson_id in Mark.objects.filter(
+        lesson_id__in=list(batch_of), status=Mark.Status.ABSENT
+    ).values_list("student_id", "lesson_id"):
+        key = (student_id, batch_of[lesson_id])
+        absences[key] = absences.get(key, 0) + 1
+    streaks = [key for key, count in absences.items() if count == streak]
+    if not streaks:
+        return []
+    enrolled = (
+        Enrollment.objects.filter(
+            student_id__in={student for student, _b in streaks},
+            batch_id__in={batch for _s, batch in streaks},
+            student__user__is_active=True,
         )
-        .filter(Exists(still_enrolled))
-        .values(
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .values_list(
             "student_id",
+            "batch_id",
             "student__roll_number",
             "student__user__full_name",
-            "lesson__batch_id",
-            "lesson__batch__name",
+            "batch__name",
         )
-        .annotate(absences=Count("pk"), since=Min("lesson__date"))
-        .filter(absences=streak)
-        .order_by("-since", "student__user__full_name", "student_id")
     )
-    return [
-        {
-            "student_id": row["student_id"],
-            "roll_number": row["student__roll_number"],
-            "name": row["student__user__full_name"],
-            "batch_id": row["lesson__batch_id"],
-            "batch": row["lesson__batch__name"],
-            "since": row["since"],
+    wanted = set(streaks)
+    found = {
+        (student_id, batch_id): {
+            "student_id": student_id,
+            "roll_number": roll_number,
+            "name": name,
+            "batch_id": batch_id,
+            "batch": batch_name,
+            "since": since[batch_id],
         }
-        for row in found
-    ]
+        for student_id, batch_id, roll_number, name, batch_name in enrolled
+        if (student_id, batch_id) in wanted
+    }
+    return sorted(
+        found.values(),
+        key=lambda row: (-row["since"].toordinal(), row["name"].lower(), row["student_id"]),
+    )
 
 
 # --- One student's history ---------------------------------------------------------------

@@ -28,3 +28,21 @@ def mark_buttons(student_pk, status, lesson_url, can_mark):
             ),
         ),
     )
+
+
+@register.simple_tag
+def tally_cells(tally):
+    """A report row's counts and percentage: six `<td>`s (a tag, not an include: a
+    report page has 50 rows)."""
+    percent = "—" if tally.percent is None else f"{tally.percent} %"
+    return format_html(
+        '<td class="text-end">{}</td><td class="text-end">{}</td><td class="text-end">{}</td>'
+        '<td class="text-end">{}</td><td class="text-end">{}</td>'
+        '<td class="text-end fw-semibold">{}</td>',
+        tally.present,
+        tally.late,
+        tally.absent,
+        tally.excused,
+        tally.total,
+        percent,
+    )

@@ -79,5 +79,5 @@ def test_office_dashboard_budget_does_not_grow(
                 if i % 2:
                     MarkFactory(lesson=lesson, student=student, status="absent")
     client.force_login(office_user)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
