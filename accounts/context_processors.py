@@ -34,24 +34,46 @@ FEES_MENU = (
         ("Cash close", "fees:cash_close"),
     ],
 )
+ATTENDANCE_MENU = (
+    "Attendance",
+    [
+        ("By student", "rollcall:report_students"),
+        ("By batch", "rollcall:report_batches"),
+        ("By teacher", "rollcall:report_teachers"),
+        ("Absentees", "rollcall:absentees"),
+    ],
+)
 NAVIGATION = {
     Role.ADMIN: [
         ("Dashboard", "dashboard"),
         PEOPLE_MENU,
         CLASSES_MENU,
         FEES_MENU,
+        ATTENDANCE_MENU,
         ("Settings", [("Institute settings", "institute_settings"), ("Admin site", "admin:index")]),
     ],
-    Role.OFFICE: [("Dashboard", "dashboard"), PEOPLE_MENU, CLASSES_MENU, FEES_MENU],
-    Role.TEACHER: [("Dashboard", "dashboard"), ("Schedule", "schedule:week")],
+    Role.OFFICE: [
+        ("Dashboard", "dashboard"),
+        PEOPLE_MENU,
+        CLASSES_MENU,
+        FEES_MENU,
+        ATTENDANCE_MENU,
+    ],
+    Role.TEACHER: [
+        ("Dashboard", "dashboard"),
+        ("Today", "rollcall:today"),
+        ("Schedule", "schedule:week"),
+    ],
     Role.STUDENT: [
         ("Dashboard", "dashboard"),
         ("Schedule", "schedule:week"),
+        ("My attendance", "rollcall:mine"),
         ("Fees", "fees:mine"),
     ],
     Role.GUARDIAN: [
         ("Dashboard", "dashboard"),
         ("Schedule", "schedule:week"),
+        ("My attendance", "rollcall:mine"),
         ("Fees", "fees:mine"),
     ],
 }

@@ -77,7 +77,7 @@ def _email(name):
 def seed_small() -> int:
     if AdmissionRequest.objects.filter(guardian_email__endswith="@" + DOMAIN).exists():
         return 0
-    rng = random.Random(23)  # noqa: S311 (demo data)
+    rng = random.Random(23)
     instruments = {i.name: i for i in Instrument.objects.all()}
     now = timezone.now()
     today = timezone.localdate()
@@ -111,7 +111,7 @@ def seed_large() -> int:
     """500 requests: most decided (declined, so no student is needed), 40 pending."""
     if AdmissionRequest.objects.filter(guardian_email__startswith="large-").exists():
         return 0
-    rng = random.Random(5)  # noqa: S311 (demo data)
+    rng = random.Random(5)
     instruments = [*Instrument.objects.all(), None]
     office = User.objects.filter(role=Role.OFFICE).order_by("pk").first()
     now = timezone.now()

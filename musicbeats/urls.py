@@ -17,6 +17,7 @@ urlpatterns = [
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
     path("", include("attendance.urls_schedule")),
+    path("attendance/", include("attendance.urls_rollcall", namespace="rollcall")),
 ]
 
 handler400 = "musicbeats.errors.bad_request"

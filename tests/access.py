@@ -1,6 +1,6 @@
 """The access matrix: which roles may open each URL of ours, gathered from every area.
 
-Each area of the app keeps its rows in `tests/<area>/access_rows.py` as `ROWS`, a dict of
+Each area of the app keeps its rows in `tests/<area>/access_rows*.py` as `ROWS`, a dict of
 URL name to `Row`. `tests/accounts/test_access.py` merges them, fails on a URL of ours
 that has no row (or no declared rule), and requests every row as anonymous and as each
 role. Rows are written by hand, independently of the decorators on the views.

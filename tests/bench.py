@@ -11,6 +11,7 @@ Later issues add their pages to PAGES. Timings are measured here, never asserted
 """
 
 import http.cookiejar
+import json
 import os
 import platform
 import re
@@ -49,7 +50,18 @@ class LinkOn:
         return re.search(self.pattern.encode(), body).group(0).decode()
 
 
-# (label, path, role that requests it; None for anonymous[, request headers])
+TERM = "from={term_from}&to={term_to}"
+
+
+def attendance_tap(i):
+    """Alternate present and late, so that every tap really changes the mark."""
+    now = str(1_000_000 + i)
+    status = "late" if i % 2 else "present"
+    return {"mark": f"{{roster_student}}:{status}", "tapped_at": now, "sent_at": now}
+
+
+# (label, path, role that requests it; None for anonymous[, request headers, or a
+# function of the request's number giving POST fields, sent as htmx would])
 PAGES = [
     ("login page", "/accounts/login/", None),
     ("healthz", "/healthz", None),
@@ -109,6 +121,18 @@ PAGES = [
         LinkOn("/schedule/", r"/calendar/[\w-]+\.ics", "/calendar/<token>.ics"),
         "teacher",
     ),
+    ("roll call: today", "/attendance/today/", "teacher"),
+    ("roll call: 30-student roster", "/attendance/lessons/{roster_lesson}/", "teacher"),
+    ("roll call: a tap (POST)", "/attendance/lessons/{roster_lesson}/", "teacher", attendance_tap),
+    ("attendance by student, a term", f"/attendance/reports/?{TERM}", "office"),
+    ("attendance by batch, a term", f"/attendance/reports/batches/?{TERM}", "office"),
+    ("attendance by teacher, a term", f"/attendance/reports/teachers/?{TERM}", "office"),
+    ("absentees", "/attendance/reports/absentees/", "office"),
+    ("my attendance (guardian)", "/attendance/mine/", "guardian"),
+]
+# Python run by `manage.py shell` after seeding, printing a JSON object of the `{name}`s.
+JSON_LOOKUPS = [
+    "import json; from attendance.demo_marks import bench_ids; print(json.dumps(bench_ids()))",
 ]
 
 # Ids that paths in PAGES name in braces, looked up once the database is seeded: the
@@ -173,6 +197,20 @@ class Session:
     def post(self, path, fields, headers=None):
         return self.get(path, headers, urllib.parse.urlencode(fields).encode())
 
+    def post_htmx(self, path, data):
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        request = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"X-CSRFToken": token, "HX-Request": "true", "Referer": self.base + path},
+        )
+        start = time.perf_counter()
+        with self.opener.open(request) as response:
+            body = response.read()
+            headers = response.headers
+            status = response.status
+        return status, headers, body, (time.perf_counter() - start) * 1000
+
     def login(self, email):
         _s, _h, body, _t = self.get("/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
@@ -200,10 +238,13 @@ def percentile(values, pct):
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-def measure(session, path, request_headers=None):
+def measure(session, path, extra=None):
     server, client, queries = [], [], set()
     for i in range(WARMUP + REQUESTS):
-        status, headers, _body, elapsed = session.get(path, request_headers)
+        if callable(extra):
+            status, headers, _body, elapsed = session.post_htmx(path, extra(i))
+        else:
+            status, headers, _body, elapsed = session.get(path, extra)
         if status != 200:
             raise SystemExit(f"{path} answered {status}")
         if i < WARMUP:
@@ -227,6 +268,7 @@ def resolve(env, pages):
         for page in pages
         if isinstance(page[1], str)
         for name in re.findall(r"{(\w+)}", page[1])
+        if name in LOOKUPS
     }
     ids = {}
     for name in wanted:
@@ -239,9 +281,26 @@ def resolve(env, pages):
             text=True,
         )
         ids[name] = output.stdout.strip().splitlines()[-1]
+    for code in JSON_LOOKUPS:
+        output = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        ids.update(json.loads(output.stdout.strip().splitlines()[-1]))
+
+    def filled(extra):
+        if extra and callable(extra[0]):
+            post = extra[0]
+            return [lambda i: {k: v.format(**ids) for k, v in post(i).items()}]
+        return extra
+
     return [
-        (label, path.format(**ids) if isinstance(path, str) else path, *rest)
-        for label, path, *rest in pages
+        (label, path.format(**ids) if isinstance(path, str) else path, role, *filled(rest))
+        for label, path, role, *rest in pages
     ]
 
 
@@ -351,6 +410,8 @@ def main():
             shown = getattr(path, "shown", path)
             if callable(path):
                 path = path(sessions[role])
+            if extra and callable(extra[0]):
+                sessions[role].get(path)  # the page first: its CSRF cookie
             result = measure(sessions[role], path, *extra)
             rows.append((label, shown, role or "anonymous", result))
             print(

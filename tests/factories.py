@@ -15,6 +15,7 @@ from attendance.models import (
     Lesson,
     LessonGuest,
     Level,
+    Mark,
     Room,
     Slot,
     Term,
@@ -326,7 +327,8 @@ class SlotFactory(factory.django.DjangoModelFactory):
 
 
 class LessonFactory(factory.django.DjangoModelFactory):
-    """A regular lesson today at 17:00 (no slot unless given), with the batch's teacher."""
+    """A lesson today at 17:00 of a new batch, given by the batch's teacher (pass
+    `scheduled_on` or `date`)."""
 
     class Meta:
         model = Lesson
@@ -336,8 +338,8 @@ class LessonFactory(factory.django.DjangoModelFactory):
     date = factory.LazyAttribute(lambda o: o.scheduled_on)
     starts_at = time(17, 0)
     duration_minutes = 60
-    room = factory.LazyAttribute(_batch_room)
-    teacher = factory.LazyAttribute(_batch_teacher)
+    room = factory.LazyAttribute(lambda o: o.batch.room)
+    teacher = factory.LazyAttribute(lambda o: o.batch.teacher)
 
 
 class LessonGuestFactory(factory.django.DjangoModelFactory):
@@ -346,3 +348,26 @@ class LessonGuestFactory(factory.django.DjangoModelFactory):
 
     lesson = factory.SubFactory(LessonFactory)
     student = factory.SubFactory(StudentFactory)
+
+
+class MarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mark
+
+    lesson = factory.SubFactory(LessonFactory)
+    student = factory.SubFactory(StudentFactory)
+    status = Mark.Status.PRESENT
+    marked_by = factory.LazyAttribute(lambda o: o.lesson.teacher)
+
+
+def roster(lesson, size, **student_fields):
+    """`size` students enrolled in the lesson's batch since before the lesson."""
+    return [
+        EnrollmentFactory(
+            batch=lesson.batch,
+            student__joined_on=lesson.date.replace(day=1),
+            joined_on=lesson.date.replace(day=1),
+            **{f"student__{k}": v for k, v in student_fields.items()},
+        ).student
+        for _ in range(size)
+    ]

@@ -20,6 +20,7 @@ SEEDERS = [
     "attendance.demo",
     "accounts.demo_intake",
     "attendance.demo_timetable",
+    "attendance.demo_marks",
     "fees.demo",
 ]
 

@@ -1,0 +1,104 @@
+"""Two tablets (or one tablet and its own retry) sending marks at the same moment.
+
+Real threads, each with its own client and database connection (transactional_db). A
+pause between looking for the mark and inserting it makes the race certain: both
+requests find no mark and both insert; the unique constraint stops the second, which
+then updates the first one's row. On PostgreSQL that is what happens. SQLite's in-memory
+test database (shared cache) answers "database table is locked" at once where the
+production file database waits its turn (BEGIN IMMEDIATE, busy timeout): there the
+request is sent again, as the tablet's retry queue would.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+from django.urls import reverse
+
+from attendance import services_rollcall
+from attendance.models import Mark
+from tests.factories import LessonFactory, roster
+
+
+def retrying(action):
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return action()
+        except OperationalError as error:
+            if connection.vendor != "sqlite" or "locked" not in str(error):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+@pytest.fixture
+def slow_insert(monkeypatch):
+    real = services_rollcall._insert_mark
+
+    def slow(**kwargs):
+        time.sleep(0.3)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services_rollcall, "_insert_mark", slow)
+
+
+def send_together(user, url, payloads):
+    """POST each payload from its own thread, all at once; the answers' status codes."""
+    barrier = threading.Barrier(len(payloads))
+    statuses = []
+    errors = []
+
+    def send(payload):
+        try:
+            client = Client()
+            retrying(lambda: client.force_login(user))
+            barrier.wait(timeout=60)
+            response = retrying(lambda: client.post(url, payload, HTTP_HX_REQUEST="true"))
+            statuses.append(response.status_code)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(payload,)) for payload in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_double_send_stores_one_mark(teacher, slow_insert):
+    lesson = LessonFactory(batch__teacher=teacher)
+    student = roster(lesson, 1)[0]
+    payload = {"mark": f"{student.pk}:present", "tapped_at": "1000", "sent_at": "1000"}
+    url = reverse("rollcall:lesson", args=[lesson.pk])
+    statuses = send_together(teacher, url, [payload] * 3)
+    assert statuses == [200] * 3
+    assert Mark.objects.filter(lesson=lesson, student=student).count() == 1
+    assert Mark.history.filter(history_type="+").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_taps_and_everyone_present_leave_one_mark_each(teacher, slow_insert):
+    lesson = LessonFactory(batch__teacher=teacher)
+    students = roster(lesson, 3)
+    url = reverse("rollcall:lesson", args=[lesson.pk])
+    payloads = [
+        {"mark": f"{students[0].pk}:absent"},
+        {"mark": f"{students[0].pk}:absent"},
+        {"action": "all_present"},
+        {"action": "all_present"},
+    ]
+    statuses = send_together(teacher, url, payloads)
+    assert statuses == [200] * len(payloads)
+    marks = dict(Mark.objects.filter(lesson=lesson).values_list("student_id", "status"))
+    assert len(marks) == 3
+    assert marks[students[1].pk] == marks[students[2].pk] == "present"
+    assert marks[students[0].pk] in ("absent", "present")
