@@ -193,8 +193,8 @@ def test_time_zone_and_mail_defaults():
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
 def test_sqlite_pragmas_are_set_for_concurrent_use(db):
     with connection.cursor() as cursor:
-        # The test database is in memory, where WAL does not apply; a file
-        # database (as `make run` uses) must report WAL, checked below.
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone()[0] == 2  # FULL
         cursor.execute("PRAGMA busy_timeout")
