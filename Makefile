@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run test serve bench lint check-migrations pytest lock chromium system-deps clean
+.PHONY: help run test test-dates serve bench lint check-migrations pytest lock chromium system-deps clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ pytest: venv chromium system-deps
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint check-migrations pytest ## ruff, migrations check and the whole suite (browser tests included)
+
+test-dates: venv system-deps ## the date-sensitive tests again, as of every edge day (tests/clock.py)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m "dates and not budget" --as-of edges $(PYTEST_ARGS)
 
 serve: venv system-deps ## production mode: gunicorn, whitenoise, settings from the environment
 	$(MANAGE) check --deploy --fail-level WARNING

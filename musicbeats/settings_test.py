@@ -26,6 +26,8 @@ WHITENOISE_USE_FINDERS = True
 # SQLite tests use a file, as production does, not a shared in-memory database: its
 # locking (WAL, busy timeout, BEGIN IMMEDIATE) is what the concurrent-desk tests
 # (tests/fees/test_concurrency.py) rely on; shared-cache memory fails at once with
-# "database table is locked" instead of waiting. The name matches .gitignore's db.sqlite3*.
+# "database table is locked" instead of waiting. The name matches .gitignore's db.sqlite3*;
+# TEST_SQLITE_SUFFIX gives a second run in the same folder a file of its own.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "db.sqlite3-test")}  # noqa: F405
+    _name = "db.sqlite3-test" + os.environ.get("TEST_SQLITE_SUFFIX", "")
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / _name)}  # noqa: F405

@@ -1,14 +1,70 @@
 import os
 
 import pytest
+import time_machine
 from django.db.models import query as django_query
 from django.db.models.fetch_modes import FETCH_RAISE
 
 from accounts.models import Role
+from tests.clock import DEFAULT_NOW, label, parse_instants
 from tests.factories import GuardianshipFactory, StudentFactory, UserFactory
 
 # Live-server browser tests call the ORM from Playwright's event-loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--as-of",
+        default=os.environ.get("MUSICBEATS_TEST_NOW", ""),
+        help=(
+            "run the suite as of an instant in Asia/Kolkata: 2027-04-01T00:30, several "
+            f"separated by commas, 'edges' or 'now' (default {DEFAULT_NOW}; see tests/clock.py)"
+        ),
+    )
+
+
+def pytest_configure(config):
+    config.musicbeats_instants = parse_instants(config.getoption("--as-of"))
+
+
+def pytest_report_header(config):
+    instants = ", ".join(label(i) for i in config.musicbeats_instants)
+    return f"musicbeats clock: {instants} (Asia/Kolkata)"
+
+
+def pytest_generate_tests(metafunc):
+    """With several instants, each date-sensitive test runs once per instant."""
+    instants = metafunc.config.musicbeats_instants
+    if len(instants) > 1 and metafunc.definition.get_closest_marker("dates"):
+        metafunc.parametrize("_clock", instants, indirect=True, ids=label)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Query-budget tests carry the `budget` mark: the date runs leave them out (their
+    sizes, not the day, are what they vary; they run at the pinned instant)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "django_assert_max_num_queries" in names or "django_assert_num_queries" in names:
+            item.add_marker(pytest.mark.budget)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Every test runs at a pinned instant (ticking from there), never at the real today."""
+    instants = request.config.musicbeats_instants
+    if hasattr(request, "param"):
+        instant = request.param
+    elif len(instants) == 1:
+        instant = instants[0]
+    else:  # several instants: unmarked tests run once, at the default
+        instant = parse_instants("")[0]
+    if instant is None:  # --as-of now
+        yield None
+        return
+    with time_machine.travel(instant, tick=True):
+        yield instant
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 """Payments: the fast fee desk, the ledger, the receipt (page, print, PDF), void, remarks."""
 
 import csv
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -280,7 +279,7 @@ def _ledger_csv(payments):
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="payments-{date.today().isoformat()}.csv"'
+        f'attachment; filename="payments-{timezone.localdate().isoformat()}.csv"'
     )
     return response
 

@@ -352,9 +352,15 @@ def test_full_batch_is_refused_and_nothing_changes(client, office_user):
     assert mail.outbox == []
 
 
+@pytest.mark.dates
 def test_seat_of_a_student_who_left_is_free_again(office_user):
     batch = BatchFactory(capacity=1)
-    EnrollmentFactory(batch=batch, left_on=timezone.localdate() - timedelta(days=1))
+    today = timezone.localdate()
+    EnrollmentFactory(
+        batch=batch,
+        student__joined_on=today - timedelta(days=30),
+        left_on=today - timedelta(days=1),
+    )
     admission = AdmissionRequestFactory()
     admitted = admissions.accept_admission(
         admission.pk, by=office_user, base_url="http://x/", batch_id=batch.pk

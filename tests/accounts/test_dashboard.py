@@ -3,6 +3,8 @@ import pytest
 from accounts.models import Institute, Role
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.dates
+
 
 def test_office_dashboard_shows_real_people_counts(client, office_user):
     UserFactory.create_batch(3, role=Role.STUDENT)

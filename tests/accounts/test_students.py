@@ -101,12 +101,16 @@ def test_status_filter_shows_those_who_left(office, student):
     assert set(names(office.get(LIST, {"status": "all"}))) == {"Sai Student", "Left Early"}
 
 
+@pytest.mark.dates
 def test_course_teacher_and_batch_filters_use_current_enrolments(office, student, other_student):
     guitar = InstrumentFactory(name="Guitar")
     batch = BatchFactory(instrument=guitar)
     EnrollmentFactory(student=student.student, batch=batch)
-    ended = EnrollmentFactory(student=other_student.student, batch=batch)
-    Enrollment.objects.filter(pk=ended.pk).update(left_on=timezone.localdate() - timedelta(days=1))
+    today = timezone.localdate()
+    ended = EnrollmentFactory(
+        student=other_student.student, batch=batch, joined_on=today - timedelta(days=30)
+    )
+    Enrollment.objects.filter(pk=ended.pk).update(left_on=today - timedelta(days=1))
     assert names(office.get(LIST, {"instrument": guitar.pk})) == ["Sai Student"]
     assert names(office.get(LIST, {"teacher": batch.teacher_id})) == ["Sai Student"]
     assert names(office.get(LIST, {"batch": batch.pk})) == ["Sai Student"]

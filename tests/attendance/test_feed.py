@@ -11,6 +11,8 @@ from attendance.services_timetable import feed_for
 from tests.attendance.schedule_helpers import at, batch, enrol, today
 from tests.factories import GuardianshipFactory, LessonFactory, LessonGuestFactory
 
+pytestmark = pytest.mark.dates
+
 KOLKATA = ZoneInfo("Asia/Kolkata")
 
 

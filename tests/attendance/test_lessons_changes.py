@@ -23,6 +23,8 @@ from attendance.services_timetable import (
 from tests.attendance.schedule_helpers import at, batch, enrol, mark, student, teacher, today
 from tests.factories import LessonFactory, LessonGuestFactory, RoomFactory
 
+pytestmark = pytest.mark.dates
+
 
 def refusal(callable_, **kwargs) -> str:
     with pytest.raises(TimetableError) as caught:

@@ -16,6 +16,8 @@ from attendance.services_timetable import (
 from tests.attendance.schedule_helpers import at, today
 from tests.factories import BatchFactory, HolidayFactory, SlotFactory, TermFactory
 
+pytestmark = pytest.mark.dates
+
 NOV_1 = date(2026, 11, 1)  # a Sunday
 NOV_30 = date(2026, 11, 30)
 

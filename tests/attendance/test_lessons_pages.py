@@ -9,6 +9,8 @@ from attendance.services_timetable import grant_makeup_credit
 from tests.attendance.schedule_helpers import at, batch, enrol, mark, student, teacher, today
 from tests.factories import LessonFactory, LessonGuestFactory, RoomFactory
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def office(client, office_user):

@@ -11,6 +11,8 @@ from accounts.models import Institute, Role
 from attendance.models import Lesson, MakeupCredit, Mark, MarkCorrection
 from tests.factories import LessonFactory, LessonGuestFactory, MarkFactory, StudentFactory, roster
 
+pytestmark = pytest.mark.dates
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

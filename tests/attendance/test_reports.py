@@ -23,6 +23,8 @@ from tests.factories import (
     StudentFactory,
 )
 
+pytestmark = pytest.mark.dates
+
 START = date(2026, 3, 2)
 END = date(2026, 3, 31)
 RANGE = {"from": START.isoformat(), "to": END.isoformat()}

@@ -10,6 +10,8 @@ from accounts.models import Institute
 from attendance.models import Lesson
 from tests.factories import BatchFactory, LessonFactory, MarkFactory, roster
 
+pytestmark = pytest.mark.dates
+
 
 def test_teacher_dashboard_lists_todays_lessons_with_marked_counts(client, teacher, other_teacher):
     lesson = LessonFactory(batch__teacher=teacher, batch__name="Keyboard Sat")

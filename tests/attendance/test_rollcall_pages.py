@@ -18,6 +18,8 @@ from tests.factories import (
     roster,
 )
 
+pytestmark = pytest.mark.dates
+
 TODAY_URL = reverse("rollcall:today")
 
 
@@ -123,6 +125,7 @@ def test_a_student_who_left_later_is_on_an_old_lesson_roster(client, office_user
         batch=lesson.batch,
         joined_on=lesson.date - timedelta(days=30),
         left_on=lesson.date + timedelta(days=5),
+        student__joined_on=lesson.date - timedelta(days=30),
         student__left_on=lesson.date + timedelta(days=5),
         student__user__is_active=False,
     )

@@ -11,9 +11,9 @@ from tests.attendance.schedule_helpers import (
     batch,
     card_text,
     cards,
-    enrol,
     today,
 )
+from tests.attendance.schedule_helpers import enrol as enrol_on
 from tests.attendance.schedule_helpers import student as make_student
 from tests.factories import (
     GuardianshipFactory,
@@ -23,11 +23,19 @@ from tests.factories import (
     RoomFactory,
 )
 
-MONDAY = week_start(today())
+pytestmark = pytest.mark.dates
 
 
 def on(day_index, weeks=0):
-    return MONDAY + timedelta(days=day_index, weeks=weeks)
+    """A day of this week (0 is Monday), or of a week before or after."""
+    return week_start(today()) + timedelta(days=day_index, weeks=weeks)
+
+
+def enrol(student, in_batch, **kwargs):
+    """Enrolled since before the weeks these tests look at: this week's Monday may be in
+    the month before, ahead of a student who joined on the 1st."""
+    kwargs.setdefault("joined_on", on(0, weeks=-2))
+    return enrol_on(student, in_batch, **kwargs)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from attendance import selectors
 from attendance.templatetags.classes_tags import inr
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def test_class_counts_for_the_dashboards(django_assert_num_queries):

@@ -15,6 +15,8 @@ from attendance.services_timetable import (
 from tests.attendance.schedule_helpers import at, batch, enrol, student, teacher, term, today
 from tests.factories import LessonGuestFactory, RoomFactory, SlotFactory, TermFactory
 
+pytestmark = pytest.mark.dates
+
 
 def add(the_term, the_batch, weekday=0, start="17:00", minutes=60, room=None, by=None):
     return create_slot(

@@ -8,6 +8,7 @@ test, every URL the browser landed on must have been checked by axe.
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.utils import timezone
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -71,13 +72,25 @@ def a11y():
     assert not unchecked, f"pages visited without an axe check: {sorted(unchecked)}"
 
 
+@pytest.fixture(autouse=True)
+def _cookies_outlive_the_pinned_clock(settings):
+    """The server runs at the suite's pinned instant (tests/clock.py), Chromium's cookie jar
+    at the real one: a cookie set to expire two weeks after a pinned day in the past would
+    be dropped at once. Session-length cookies expire with the browser context instead."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None
+
+
 @pytest.fixture
 def make_page(browser, a11y):
-    """`make_page(viewport)` opens a new browser page of that size, watched by axe."""
+    """`make_page(viewport)` opens a new browser page of that size, watched by axe.
+
+    The page's clock (`Date.now()`, used by roll-call taps) starts at the server's."""
     contexts = []
 
     def make(viewport=DESKTOP):
         context = browser.new_context(viewport=viewport)
+        context.clock.install(time=timezone.now())
         context.set_default_timeout(10_000)
         contexts.append(context)
         return a11y.watch(context.new_page())

@@ -10,6 +10,8 @@ from accounts.models import Institute
 from musicbeats.dates import month_start
 from tests.factories import GuardianshipFactory, PaymentFactory, StudentFactory, monthly_dues
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def fee_day(db, student):

@@ -12,6 +12,8 @@ from fees.services import void_payment
 from musicbeats.dates import month_start
 from tests.factories import GuardianshipFactory, PaymentFactory, StudentFactory, monthly_dues
 
+pytestmark = pytest.mark.dates
+
 URL = "/fees/mine/"
 
 

@@ -19,7 +19,7 @@ from tests.factories import (
 
 URL = "/fees/payments/new/"
 HTMX = {"HX-Request": "true"}
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dates]
 
 
 def form_data(student, **overrides):
