@@ -34,6 +34,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Student
+from musicbeats.money import MONEY, money, money_or_zero
 
 MAX_AMOUNT = Decimal("1000000.00")  # ₹10,00,000: no single charge or payment is larger.
 RECEIPT_PREFIX = "MB"
@@ -62,7 +63,8 @@ class LedgerError(Exception):
 class ChargeQuerySet(models.QuerySet):
     def with_amounts(self):
         """Annotate `net` (amount - concession), `paid` (what non-void payments allocated
-        to it) and `open` (what is still owed on it), in the database."""
+        to it) and `open` (what is still owed on it), in the database, each an exact
+        Decimal of paise on SQLite too."""
         paid = (
             Allocation.objects.filter(charge=models.OuterRef("pk"), payment__voided_at__isnull=True)
             .order_by()
@@ -71,15 +73,9 @@ class ChargeQuerySet(models.QuerySet):
             .values("total")
         )
         return self.annotate(
-            net=F("amount") - F("concession_amount"),
-            paid=models.functions.Coalesce(
-                models.Subquery(
-                    paid, output_field=models.DecimalField(max_digits=12, decimal_places=2)
-                ),
-                Decimal("0.00"),
-                output_field=models.DecimalField(max_digits=12, decimal_places=2),
-            ),
-        ).annotate(open=F("net") - F("paid"))
+            net=money(F("amount") - F("concession_amount")),
+            paid=money_or_zero(models.Subquery(paid, output_field=MONEY)),
+        ).annotate(open=money(F("net") - F("paid")))
 
 
 class Charge(models.Model):

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Counter, Institute, Student
@@ -30,7 +30,8 @@ from fees.models import (
     financial_year_of,
     first_of_month,
 )
-from fees.selectors import OPEN_THRESHOLD, ZERO
+from fees.selectors import OPEN_THRESHOLD
+from musicbeats.money import ZERO, money_sum
 
 CENT = Decimal("0.01")
 
@@ -151,7 +152,7 @@ def settle_students_with_credit(student_ids) -> int:
         Payment.objects.valid()
         .filter(student_id__in=student_ids)
         .values("student_id")
-        .annotate(t=Sum("amount"))
+        .annotate(t=money_sum("amount"))
         .values_list("student_id", "t")
     )
     allocated = dict(
@@ -159,7 +160,7 @@ def settle_students_with_credit(student_ids) -> int:
             payment__student_id__in=student_ids, payment__voided_at__isnull=True
         )
         .values("payment__student_id")
-        .annotate(t=Sum("amount"))
+        .annotate(t=money_sum("amount"))
         .values_list("payment__student_id", "t")
     )
     settled = 0

@@ -18,6 +18,7 @@ from fees import selectors, services
 from fees.access import student_or_404
 from fees.forms import ChargeForm, ConcessionForm, MonthForm
 from fees.models import Charge
+from musicbeats.money import ZERO
 
 
 def _month_form(request):
@@ -44,7 +45,7 @@ def dues_generate(request):
         context.update(
             month=month,
             planned=planned,
-            planned_total=sum((p.amount for p in planned), selectors.ZERO),
+            planned_total=sum((p.amount for p in planned), ZERO),
             existing=Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count(),
         )
     return render(request, "fees/dues_generate.html", context)

@@ -6,7 +6,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +21,7 @@ from fees.access import get_payment_for, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
 from fees.templatetags.money import remember_currency
-from musicbeats.money import amount_in_words
+from musicbeats.money import ZERO, amount_in_words, money_sum
 
 PAYER_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
 PAGE_SIZE = 50
@@ -196,7 +196,7 @@ def payment_list(request):
     totals = payments.aggregate(
         count=Count("id"),
         void_count=Count("id", filter=Q(voided_at__isnull=False)),
-        total=Sum("amount", filter=Q(voided_at__isnull=True)),
+        total=money_sum("amount", filter=Q(voided_at__isnull=True)),
     )
     pages = max(1, -(-totals["count"] // PAGE_SIZE))
     try:
@@ -304,7 +304,7 @@ def _receipt_context(request, payment):
         "payment": payment,
         "institute": institute,
         "allocations": allocations,
-        "unallocated": payment.amount - sum((a.amount for a in allocations), selectors.ZERO),
+        "unallocated": payment.amount - sum((a.amount for a in allocations), ZERO),
         "amount_words": amount_in_words(payment.amount, institute.currency),
         "thermal": request.GET.get("format") == "thermal" or request.GET.get("size") == "thermal",
     }
