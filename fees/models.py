@@ -9,9 +9,10 @@
 - `Payment`: the append-only ledger. Amount, student, date, method, reference, receipt
   number and who recorded it never change and a payment is never deleted: the QuerySet
   refuses `update()`/`delete()`/`bulk_update()`, `save()` refuses to rewrite a stored
-  payment, and database triggers (migration 0002) refuse UPDATE of those columns and
-  DELETE for any client, raw SQL included. A mistake is voided (`payment.void()`) and
-  recorded anew; a voided payment stays listed and counts in no total.
+  payment, and database triggers (migrations 0002, 0004) refuse UPDATE of every column
+  but the remarks and the void fields, and DELETE, for any client, raw SQL included. A
+  mistake is voided (`payment.void()`) and recorded anew; a voided payment stays listed
+  and counts in no total.
 - `Allocation`: which charge a payment paid, stored when the payment is recorded (oldest
   open dues first, `fees.services.settle`). What a payment did not use is the student's
   credit, which later dues use. Allocations of a voided payment stay as history and
@@ -224,8 +225,10 @@ class Payment(models.Model):
     # Methods whose payments must carry a reference (UPI transaction id, cheque number,
     # bank transfer UTR): the accountant reconciles them.
     METHODS_NEEDING_REFERENCE = (Method.UPI, Method.BANK, Method.CHEQUE)
-    # Columns that never change once stored (the database triggers guard the same list).
+    # Columns that never change once stored: all but MUTABLE_FIELDS (the database
+    # triggers, migration 0004, guard the same list).
     FROZEN_FIELDS = (
+        "id",
         "student",
         "amount",
         "paid_on",
