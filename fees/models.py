@@ -38,6 +38,10 @@ from accounts.models import Student
 from musicbeats.money import MONEY, money, money_or_zero
 
 MAX_AMOUNT = Decimal("1000000.00")  # ₹10,00,000: no single charge or payment is larger.
+# No payment is dated before this (the model has no founding date): a year typed as 0202
+# or 1026 is a slip, and receipt years before it would be nonsense. The latest date is
+# today: a payment is never dated in the future.
+EARLIEST_PAYMENT_DATE = date(2000, 1, 1)
 RECEIPT_PREFIX = "MB"
 
 

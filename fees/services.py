@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Counter, Institute, Student
 from fees.models import (
+    EARLIEST_PAYMENT_DATE,
     MAX_AMOUNT,
     RECEIPT_PREFIX,
     Allocation,
@@ -31,7 +32,7 @@ from fees.models import (
     first_of_month,
 )
 from fees.selectors import OPEN_THRESHOLD
-from musicbeats.money import ZERO, money_sum
+from musicbeats.money import ZERO, is_plain_amount, money_sum
 
 CENT = Decimal("0.01")
 
@@ -43,6 +44,8 @@ def clean_amount(value, *, label: str = "Amount") -> Decimal:
     """
     if isinstance(value, float):
         raise ValidationError(f"{label} must be a Decimal, not a float.")
+    if isinstance(value, str) and not is_plain_amount(value):
+        raise ValidationError(f"{label} must be written with the digits 0-9 and one dot.")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -203,6 +206,10 @@ def record_payment(
     paid_on = paid_on or today
     if paid_on > today:
         raise ValidationError("A payment cannot be dated in the future.")
+    if paid_on < EARLIEST_PAYMENT_DATE:
+        raise ValidationError(
+            f"A payment cannot be dated before {EARLIEST_PAYMENT_DATE:%-d %B %Y}."
+        )
     if method not in Payment.Method.values:
         raise ValidationError("Unknown payment method.")
     reference = (reference or "").strip()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees import selectors, services
-from fees.access import get_payment_for, student_or_404
+from fees.access import get_payment_for, object_id, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
 from fees.templatetags.money import remember_currency
@@ -120,10 +120,15 @@ def _record(request, student, form):
 
 
 def _payment_or_404(pk) -> Payment:
-    try:
-        return Payment.objects.select_related("student__user").get(pk=int(pk))
-    except (TypeError, ValueError, Payment.DoesNotExist):
-        raise Http404("No such payment.") from None
+    payment_id = object_id(pk)
+    payment = (
+        Payment.objects.select_related("student__user").filter(pk=payment_id).first()
+        if payment_id
+        else None
+    )
+    if payment is None:
+        raise Http404("No such payment.")
+    return payment
 
 
 def _saved_context(payment):
