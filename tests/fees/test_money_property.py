@@ -81,9 +81,9 @@ FLOAT_CASE = [
 
 # Derandomized: the same examples on every run and every machine, so the test cannot pass
 # by luck of the seed; enough of them to cover every kind of operation many times over,
-# in about ten seconds.
+# in 10-20 s (about 25 s on PostgreSQL on a busy machine).
 @settings(
-    max_examples=60,
+    max_examples=50,
     derandomize=True,
     database=None,
     deadline=None,
