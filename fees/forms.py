@@ -8,13 +8,24 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from fees.models import MAX_AMOUNT, Charge, Payment
+from fees.models import EARLIEST_PAYMENT_DATE, MAX_AMOUNT, Charge, Payment
+from musicbeats.money import is_plain_amount
 
 AMOUNT_HELP = "Rupees and paise, digits and a dot: 1500 or 1500.50."
 
 
+class AmountField(forms.DecimalField):
+    """A DecimalField that reads ASCII digits only: Python's Decimal would also take
+    "४९००" (Devanagari), "٤٩٠٠" (Arabic-Indic) or full-width digits, and "1e3"."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_plain_amount(str(value)):
+            raise forms.ValidationError(self.error_messages["not_ascii"], code="not_ascii")
+        return super().to_python(value)
+
+
 def amount_field(label="Amount (₹)", **kwargs):
-    return forms.DecimalField(
+    return AmountField(
         label=label,
         max_digits=9,
         decimal_places=2,
@@ -23,6 +34,10 @@ def amount_field(label="Amount (₹)", **kwargs):
         localize=False,
         error_messages={
             "invalid": "Enter the amount as digits with at most one dot, e.g. 1500.50.",
+            "not_ascii": (
+                "Type the amount with the digits 0-9 and at most one dot, e.g. 1500.50 "
+                "(other scripts' digits are not read)."
+            ),
             "min_value": "The amount must be more than zero.",
             "max_value": "The amount can be at most ₹10,00,000.",
             "max_decimal_places": "Use at most two decimal places (paise).",
@@ -55,11 +70,17 @@ class PaymentForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4())
         self.fields["paid_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["paid_on"].widget.attrs["min"] = EARLIEST_PAYMENT_DATE.isoformat()
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
         if paid_on > timezone.localdate():
             raise forms.ValidationError("A payment cannot be dated in the future.")
+        if paid_on < EARLIEST_PAYMENT_DATE:
+            raise forms.ValidationError(
+                f"A payment cannot be dated before {EARLIEST_PAYMENT_DATE:%-d %B %Y}: "
+                "check the year."
+            )
         return paid_on
 
     def clean(self):

@@ -9,9 +9,10 @@
 - `Payment`: the append-only ledger. Amount, student, date, method, reference, receipt
   number and who recorded it never change and a payment is never deleted: the QuerySet
   refuses `update()`/`delete()`/`bulk_update()`, `save()` refuses to rewrite a stored
-  payment, and database triggers (migration 0002) refuse UPDATE of those columns and
-  DELETE for any client, raw SQL included. A mistake is voided (`payment.void()`) and
-  recorded anew; a voided payment stays listed and counts in no total.
+  payment, and database triggers (migrations 0002, 0004) refuse UPDATE of every column
+  but the remarks and the void fields, and DELETE, for any client, raw SQL included. A
+  mistake is voided (`payment.void()`) and recorded anew; a voided payment stays listed
+  and counts in no total.
 - `Allocation`: which charge a payment paid, stored when the payment is recorded (oldest
   open dues first, `fees.services.settle`). What a payment did not use is the student's
   credit, which later dues use. Allocations of a voided payment stay as history and
@@ -34,8 +35,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Student
+from musicbeats.money import MONEY, money, money_or_zero
 
 MAX_AMOUNT = Decimal("1000000.00")  # ₹10,00,000: no single charge or payment is larger.
+# No payment is dated before this (the model has no founding date): a year typed as 0202
+# or 1026 is a slip, and receipt years before it would be nonsense. The latest date is
+# today: a payment is never dated in the future.
+EARLIEST_PAYMENT_DATE = date(2000, 1, 1)
 RECEIPT_PREFIX = "MB"
 
 
@@ -62,7 +68,8 @@ class LedgerError(Exception):
 class ChargeQuerySet(models.QuerySet):
     def with_amounts(self):
         """Annotate `net` (amount - concession), `paid` (what non-void payments allocated
-        to it) and `open` (what is still owed on it), in the database."""
+        to it) and `open` (what is still owed on it), in the database, each an exact
+        Decimal of paise on SQLite too."""
         paid = (
             Allocation.objects.filter(charge=models.OuterRef("pk"), payment__voided_at__isnull=True)
             .order_by()
@@ -71,15 +78,9 @@ class ChargeQuerySet(models.QuerySet):
             .values("total")
         )
         return self.annotate(
-            net=F("amount") - F("concession_amount"),
-            paid=models.functions.Coalesce(
-                models.Subquery(
-                    paid, output_field=models.DecimalField(max_digits=12, decimal_places=2)
-                ),
-                Decimal("0.00"),
-                output_field=models.DecimalField(max_digits=12, decimal_places=2),
-            ),
-        ).annotate(open=F("net") - F("paid"))
+            net=money(F("amount") - F("concession_amount")),
+            paid=money_or_zero(models.Subquery(paid, output_field=MONEY)),
+        ).annotate(open=money(F("net") - F("paid")))
 
 
 class Charge(models.Model):
@@ -228,8 +229,10 @@ class Payment(models.Model):
     # Methods whose payments must carry a reference (UPI transaction id, cheque number,
     # bank transfer UTR): the accountant reconciles them.
     METHODS_NEEDING_REFERENCE = (Method.UPI, Method.BANK, Method.CHEQUE)
-    # Columns that never change once stored (the database triggers guard the same list).
+    # Columns that never change once stored: all but MUTABLE_FIELDS (the database
+    # triggers, migration 0004, guard the same list).
     FROZEN_FIELDS = (
+        "id",
         "student",
         "amount",
         "paid_on",

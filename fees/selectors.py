@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    DecimalField,
     Exists,
     F,
     OuterRef,
@@ -26,25 +25,16 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Replace
+from django.db.models.functions import Replace
 
 from accounts.models import Guardianship, Student
 from fees.models import Allocation, Charge, Payment
+from musicbeats.money import MONEY, money, money_or_zero, money_sum
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-# SQLite keeps decimals as binary floats, so a sum can be off by 1e-12: an amount below
-# half a paisa is nothing. (PostgreSQL's numeric is exact.)
+# Money read through `musicbeats.money` is exact paise on both databases; this threshold
+# only matters to a filter computed inside SQL (`open__gte`), where SQLite's floating
+# arithmetic may leave 1e-12 on a paid due: an amount below half a paisa is nothing.
 OPEN_THRESHOLD = Decimal("0.005")
-
-
-def _q(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
-
-
-def _sum(expression, **filters):
-    return Coalesce(Sum(expression, **filters), Value(ZERO), output_field=MONEY)
 
 
 def open_dues(student_id: int) -> list[Charge]:
@@ -59,20 +49,24 @@ def open_dues(student_id: int) -> list[Charge]:
 
 def credit(student_id: int) -> Decimal:
     """What the student paid and no charge has used yet."""
-    paid = Payment.objects.valid().filter(student_id=student_id).aggregate(t=_sum("amount"))["t"]
+    paid = (
+        Payment.objects.valid().filter(student_id=student_id).aggregate(t=money_sum("amount"))["t"]
+    )
     allocated = Allocation.objects.filter(
         payment__student_id=student_id, payment__voided_at__isnull=True
-    ).aggregate(t=_sum("amount"))["t"]
-    return _q(paid - allocated)
+    ).aggregate(t=money_sum("amount"))["t"]
+    return paid - allocated
 
 
 def balance(student_id: int) -> Decimal:
     """Σ charges - Σ concessions - Σ non-void payments (negative: a credit)."""
     dues = Charge.objects.filter(student_id=student_id).aggregate(
-        t=_sum(F("amount") - F("concession_amount"))
+        t=money_sum(F("amount") - F("concession_amount"))
     )["t"]
-    paid = Payment.objects.valid().filter(student_id=student_id).aggregate(t=_sum("amount"))["t"]
-    return _q(dues - paid)
+    paid = (
+        Payment.objects.valid().filter(student_id=student_id).aggregate(t=money_sum("amount"))["t"]
+    )
+    return dues - paid
 
 
 @dataclass(frozen=True)
@@ -102,18 +96,20 @@ class Account:
 def student_account(student_id: int) -> Account:
     """Everything the fee desk shows about a student, in three queries."""
     charges = Charge.objects.filter(student_id=student_id).aggregate(
-        dues=_sum("amount"), concessions=_sum("concession_amount")
+        dues=money_sum("amount"), concessions=money_sum("concession_amount")
     )
-    payments = Payment.objects.valid().filter(student_id=student_id).aggregate(paid=_sum("amount"))
+    payments = (
+        Payment.objects.valid().filter(student_id=student_id).aggregate(paid=money_sum("amount"))
+    )
     allocated = Allocation.objects.filter(
         payment__student_id=student_id, payment__voided_at__isnull=True
-    ).aggregate(t=_sum("amount"))["t"]
+    ).aggregate(t=money_sum("amount"))["t"]
     return Account(
         student_id=student_id,
-        dues=_q(charges["dues"]),
-        concessions=_q(charges["concessions"]),
-        paid=_q(payments["paid"]),
-        allocated=_q(allocated),
+        dues=charges["dues"],
+        concessions=charges["concessions"],
+        paid=payments["paid"],
+        allocated=allocated,
         open_dues=open_dues(student_id),
     )
 
@@ -155,12 +151,10 @@ def with_balances(students: QuerySet) -> QuerySet:
         .values("t")
     )
     return students.annotate(
-        dues_total=Coalesce(Subquery(dues, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        paid_total=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
-        allocated_total=Coalesce(
-            Subquery(allocated, output_field=MONEY), Value(ZERO), output_field=MONEY
-        ),
-    ).annotate(balance_total=F("dues_total") - F("paid_total"))
+        dues_total=money_or_zero(Subquery(dues, output_field=MONEY)),
+        paid_total=money_or_zero(Subquery(paid, output_field=MONEY)),
+        allocated_total=money_or_zero(Subquery(allocated, output_field=MONEY)),
+    ).annotate(balance_total=money(F("dues_total") - F("paid_total")))
 
 
 def _digits(field_name):

@@ -16,11 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Counter, Institute, Student
 from fees.models import (
+    EARLIEST_PAYMENT_DATE,
     MAX_AMOUNT,
     RECEIPT_PREFIX,
     Allocation,
@@ -30,7 +31,8 @@ from fees.models import (
     financial_year_of,
     first_of_month,
 )
-from fees.selectors import OPEN_THRESHOLD, ZERO
+from fees.selectors import OPEN_THRESHOLD
+from musicbeats.money import ZERO, is_plain_amount, money_sum
 
 CENT = Decimal("0.01")
 
@@ -42,6 +44,8 @@ def clean_amount(value, *, label: str = "Amount") -> Decimal:
     """
     if isinstance(value, float):
         raise ValidationError(f"{label} must be a Decimal, not a float.")
+    if isinstance(value, str) and not is_plain_amount(value):
+        raise ValidationError(f"{label} must be written with the digits 0-9 and one dot.")
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -151,7 +155,7 @@ def settle_students_with_credit(student_ids) -> int:
         Payment.objects.valid()
         .filter(student_id__in=student_ids)
         .values("student_id")
-        .annotate(t=Sum("amount"))
+        .annotate(t=money_sum("amount"))
         .values_list("student_id", "t")
     )
     allocated = dict(
@@ -159,7 +163,7 @@ def settle_students_with_credit(student_ids) -> int:
             payment__student_id__in=student_ids, payment__voided_at__isnull=True
         )
         .values("payment__student_id")
-        .annotate(t=Sum("amount"))
+        .annotate(t=money_sum("amount"))
         .values_list("payment__student_id", "t")
     )
     settled = 0
@@ -202,6 +206,10 @@ def record_payment(
     paid_on = paid_on or today
     if paid_on > today:
         raise ValidationError("A payment cannot be dated in the future.")
+    if paid_on < EARLIEST_PAYMENT_DATE:
+        raise ValidationError(
+            f"A payment cannot be dated before {EARLIEST_PAYMENT_DATE:%-d %B %Y}."
+        )
     if method not in Payment.Method.values:
         raise ValidationError("Unknown payment method.")
     reference = (reference or "").strip()

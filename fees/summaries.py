@@ -38,7 +38,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    Sum,
 )
 from django.db.models.functions import Cast, Substr
 
@@ -46,16 +45,11 @@ from accounts.models import Guardianship, Student
 from attendance.models import Batch, Enrollment
 from fees.models import Allocation, Charge, Payment
 from musicbeats.dates import Period, month_start, months_between
+from musicbeats.money import ZERO, money_sum
 
-ZERO = Decimal("0.00")
 NET = F("amount") - F("concession_amount")
 PAGE_SIZE = 50
 DEFAULTERS_PAGE_SIZE = 25
-
-
-def _money(value) -> Decimal:
-    """A database sum as Decimal with two places (SQLite may hand back an int)."""
-    return (Decimal(value) if value is not None else ZERO).quantize(Decimal("0.01"))
 
 
 CACHE_SECONDS = 60 * 60
@@ -120,11 +114,11 @@ def valid_groups(rows, *fields, void=None, **expressions) -> dict[tuple, list]:
         for row in (
             queryset.order_by()
             .values(*fields, **expressions)
-            .annotate(amount=Sum("amount"), n=Count("pk"))
+            .annotate(amount=money_sum("amount"), n=Count("pk"))
         ):
             key = tuple(row[name] for name in names)
             total = totals.setdefault(key, [ZERO, 0])
-            total[0] += sign * _money(row["amount"])
+            total[0] += sign * row["amount"]
             total[1] += sign * row["n"]
     return {key: value for key, value in totals.items() if value[1]}
 
@@ -188,14 +182,14 @@ def statement(student: Student, period: Period) -> Statement:
     """The student's ledger for `period`: four queries (two opening sums, two lists)."""
     start, end = period.start, period.end
     opening_charged = Charge.objects.filter(student=student, period__lt=start).aggregate(
-        total=Sum(NET)
+        total=money_sum(NET)
     )["total"]
     opening_paid = (
         valid_payments()
         .filter(student=student, paid_on__lt=start)
-        .aggregate(total=Sum("amount"))["total"]
+        .aggregate(total=money_sum("amount"))["total"]
     )
-    opening = _money(opening_charged) - _money(opening_paid)
+    opening = opening_charged - opening_paid
 
     charges = Charge.objects.filter(student=student, period__range=(start, end)).order_by(
         "period", "due_on", "id"
@@ -387,12 +381,12 @@ def collections(period: Period) -> Collections:
         for row in Charge.objects.filter(period__range=(period.start, period.end))
         .order_by()
         .values("period")
-        .annotate(amount=Sum(NET), n=Count("id"))
+        .annotate(amount=money_sum(NET), n=Count("id"))
     }
     dues_by_month = [
         Row(
             f"{month:%b %Y}",
-            _money(dues.get(month, {}).get("amount")),
+            dues.get(month, {}).get("amount", ZERO),
             dues.get(month, {}).get("n", 0),
             key=month,
         )
@@ -417,11 +411,11 @@ def positions(on: date, *, cutoff: date) -> list[Position]:
     """Every student who owes something on `on`: two grouped queries (charges, payments),
     combined per student here (at most one row per student)."""
     charged = {
-        row["student"]: (_money(row["billed"]), _money(row["due"]))
+        row["student"]: (row["billed"], row["due"])
         for row in Charge.objects.filter(period__lte=on)
         .order_by()
         .values("student")
-        .annotate(billed=Sum(NET), due=Sum(NET, filter=Q(due_on__lte=cutoff)))
+        .annotate(billed=money_sum(NET), due=money_sum(NET, filter=Q(due_on__lte=cutoff)))
     }
     paid = {
         student: amount
@@ -546,11 +540,11 @@ class MatrixIndex:
 
 def matrix_index(period: Period) -> MatrixIndex:
     column = {
-        row["period"]: _money(row["amount"])
+        row["period"]: row["amount"]
         for row in Charge.objects.filter(period__range=(period.start, period.end))
         .order_by()
         .values("period")
-        .annotate(amount=Sum(NET))
+        .annotate(amount=money_sum(NET))
     }
     return MatrixIndex(list(_matrix_students(period).values_list("pk", flat=True)), column)
 
@@ -564,9 +558,9 @@ def _matrix(period: Period, students: list[Student], *, column, page=None) -> Ma
         in_range.filter(student__in=ids)
         .order_by()
         .values("student", "period")
-        .annotate(amount=Sum(NET))
+        .annotate(amount=money_sum(NET))
     ):
-        due[row["student"], row["period"]] = _money(row["amount"])
+        due[row["student"], row["period"]] = row["amount"]
     # What payments have paid on these charges so far, found through the charges (the
     # allocations' charge index), not by walking the allocations.
     paid = defaultdict(lambda: ZERO)
@@ -650,12 +644,10 @@ def cash_close(day: date) -> CashClose:
         .filter(paid_on=day)
         .order_by()
         .values("method")
-        .annotate(amount=Sum("amount"), n=Count("id"))
+        .annotate(amount=money_sum("amount"), n=Count("id"))
     }
     by_method = [
-        Row(
-            label, _money(rows.get(value, {}).get("amount")), rows.get(value, {}).get("n", 0), value
-        )
+        Row(label, rows.get(value, {}).get("amount", ZERO), rows.get(value, {}).get("n", 0), value)
         for value, label in Payment.Method.choices
     ]
     total = sum((row.amount for row in by_method), ZERO)
@@ -668,7 +660,7 @@ def cash_close(day: date) -> CashClose:
 
 
 def dues_billed(month: date) -> Decimal:
-    return _money(Charge.objects.filter(period=month_start(month)).aggregate(t=Sum(NET))["t"])
+    return Charge.objects.filter(period=month_start(month)).aggregate(t=money_sum(NET))["t"]
 
 
 def overdue_students(on: date) -> int:

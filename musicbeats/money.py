@@ -2,16 +2,27 @@
 
 Built on babel (`en_IN` gives Indian digit grouping: ₹1,00,000.00) and num2words
 (`en_IN` says lakh and crore). Amounts are `Decimal`; a float is refused, never rounded.
+
+Also the one way money computed in SQL comes back: `money(expression)` and
+`money_sum(expression)` give it the output field `MONEY`, which hands every value back as
+an exact Decimal of paise on both databases. SQLite keeps a decimal column as a binary
+float and does its arithmetic and sums in floating point (4331.07 - 4096.02 comes back
+as 235.049999999999; Django quantizes plain columns, not expressions); PostgreSQL's
+numeric is exact, and quantizing it changes nothing.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_name
+from django.db import models
+from django.db.models.functions import Coalesce
 from num2words import num2words
 
 LOCALE = "en_IN"
 DEFAULT_CURRENCY = "INR"
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 # Words for a currency's main unit and its hundredth, where babel's names do not read as
 # an Indian receipt does ("Indian rupees").
@@ -30,6 +41,64 @@ def to_decimal(amount) -> Decimal:
     if not isinstance(amount, Decimal):
         amount = Decimal(amount)
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# What a typed amount may look like: ASCII digits, at most one dot, an optional sign (so
+# "-5" is told it must be more than zero). Python's Decimal also reads Devanagari
+# ("४९००"), Arabic-Indic and full-width digits, exponents ("1e3") and "NaN"; none of those
+# is how the office writes an amount, and what the screen showed must be what is stored.
+PLAIN_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", flags=re.ASCII)
+
+
+def is_plain_amount(text: str) -> bool:
+    """True for "1500", "1500.5", "0.50"; False for "४९००", full-width digits, "1e3", "1,500"."""
+    return bool(PLAIN_AMOUNT.fullmatch(text.strip()))
+
+
+def paise(value) -> Decimal:
+    """A money value read from the database as an exact Decimal of two places. SQLite may
+    hand back a float (235.04999999999927), an int or a 15-digit Decimal; None is zero."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        # repr() is the shortest text that reads back as the same float: off by far less
+        # than half a paisa, so rounding to paise gives the amount that was meant.
+        value = Decimal(repr(value))
+    elif not isinstance(value, Decimal):
+        value = Decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class MoneyField(models.DecimalField):
+    """Output field of money computed in SQL (never a model column): every value it reads
+    is `paise()`, so it compares, shows and exports exactly on SQLite too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else paise(value)
+
+
+MONEY = MoneyField()
+
+
+def money(expression) -> models.ExpressionWrapper:
+    """An SQL money expression (`F("amount") - F("concession_amount")`) read as paise."""
+    return models.ExpressionWrapper(expression, output_field=MoneyField())
+
+
+def money_or_zero(expression) -> Coalesce:
+    """An SQL money value (a subquery's sum) as paise; 0.00 where it is NULL."""
+    return Coalesce(expression, models.Value(ZERO), output_field=MoneyField())
+
+
+def money_sum(expression, **extra) -> Coalesce:
+    """Σ `expression` in SQL as paise; 0.00 when there are no rows. `extra`: Sum's
+    `filter=` and the like."""
+    return money_or_zero(models.Sum(expression, output_field=MoneyField(), **extra))
 
 
 def format_money(amount, currency: str = DEFAULT_CURRENCY) -> str:

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute
 from fees import selectors, services
-from fees.access import student_or_404
+from fees.access import object_id, student_or_404
 from fees.forms import ChargeForm, ConcessionForm, MonthForm
 from fees.models import Charge
+from musicbeats.money import ZERO
 
 
 def _month_form(request):
@@ -44,7 +45,7 @@ def dues_generate(request):
         context.update(
             month=month,
             planned=planned,
-            planned_total=sum((p.amount for p in planned), selectors.ZERO),
+            planned_total=sum((p.amount for p in planned), ZERO),
             existing=Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count(),
         )
     return render(request, "fees/dues_generate.html", context)
@@ -61,10 +62,20 @@ def late_fees(request):
     if form.is_valid():
         month = form.cleaned_data["month"]
         if request.method == "POST":
-            made = services.apply_late_fees(
-                month=month, by=request.user, student_ids=request.POST.getlist("students")
-            )
-            messages.success(request, f"{made} late fees added for {month:%B %Y}.")
+            sent = request.POST.getlist("students")
+            student_ids = [object_id(value) for value in sent]
+            if None in student_ids:
+                # Only a tampered or broken form sends these: add nothing, say why.
+                messages.error(
+                    request,
+                    "Some of the students sent are not students on this list; "
+                    "no late fee was added. Tick them again below.",
+                )
+            else:
+                made = services.apply_late_fees(
+                    month=month, by=request.user, student_ids=student_ids
+                )
+                messages.success(request, f"{made} late fees added for {month:%B %Y}.")
             return redirect(reverse("fees:late_fees") + f"?month={month:%Y-%m}")
         context.update(
             month=month,

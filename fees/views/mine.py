@@ -2,7 +2,6 @@
 this financial year's payments with their receipts, and a UPI QR code to pay."""
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,12 +10,12 @@ from django.views.decorators.http import require_safe
 from accounts.access import allow_roles
 from accounts.models import Institute, Role
 from fees.models import Charge, Payment
-from fees.selectors import ZERO, with_balances
+from fees.selectors import OPEN_THRESHOLD, with_balances
 from fees.templatetags.money import remember_currency
 from fees.upi import upi_request
 from fees.views.statements import family_students
 from musicbeats.dates import financial_year, financial_year_label
-from musicbeats.money import to_decimal
+from musicbeats.money import ZERO
 
 
 def family_accounts(user, *, today):
@@ -26,11 +25,9 @@ def family_accounts(user, *, today):
     open_dues = defaultdict(list)
     for charge in (
         Charge.objects.with_amounts()
-        # At least a paisa: SQLite's floating arithmetic may leave 1e-13 on a paid due.
-        .filter(student_id__in=ids, open__gte=Decimal("0.01"))
+        .filter(student_id__in=ids, open__gte=OPEN_THRESHOLD)
         .order_by("due_on", "id")
     ):
-        charge.net, charge.open = to_decimal(charge.net), to_decimal(charge.open)
         open_dues[charge.student_id].append(charge)
     fy_start, fy_end = financial_year(today)
     payments = defaultdict(list)
@@ -48,7 +45,7 @@ def family_accounts(user, *, today):
                 "open_dues": dues,
                 "outstanding": outstanding,
                 "overdue": sum((c.open for c in dues if c.due_on < today), ZERO),
-                "credit": to_decimal(student.paid_total - student.allocated_total),
+                "credit": student.paid_total - student.allocated_total,
                 "payments": payments[student.pk],
                 "paid_this_year": sum(
                     (p.amount for p in payments[student.pk] if not p.is_void), ZERO
@@ -99,8 +96,5 @@ def dashboard_fees(user) -> dict:
             "staff_fees": staff_dashboard(today, with_overdue=user.role == Role.OFFICE),
         }
     students = with_balances(family_students(user))
-    dues = [
-        {"student": student, "due": max(to_decimal(student.balance_total), ZERO)}
-        for student in students
-    ]
+    dues = [{"student": student, "due": max(student.balance_total, ZERO)} for student in students]
     return {"family_fees": dues, "family_due": sum((d["due"] for d in dues), ZERO)}

@@ -5,7 +5,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,11 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees import selectors, services
-from fees.access import get_payment_for, student_or_404
+from fees.access import get_payment_for, object_id, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
 from fees.templatetags.money import remember_currency
-from musicbeats.money import amount_in_words
+from musicbeats.money import ZERO, amount_in_words, money_sum
 
 PAYER_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
 PAGE_SIZE = 50
@@ -119,10 +119,15 @@ def _record(request, student, form):
 
 
 def _payment_or_404(pk) -> Payment:
-    try:
-        return Payment.objects.select_related("student__user").get(pk=int(pk))
-    except (TypeError, ValueError, Payment.DoesNotExist):
-        raise Http404("No such payment.") from None
+    payment_id = object_id(pk)
+    payment = (
+        Payment.objects.select_related("student__user").filter(pk=payment_id).first()
+        if payment_id
+        else None
+    )
+    if payment is None:
+        raise Http404("No such payment.")
+    return payment
 
 
 def _saved_context(payment):
@@ -195,7 +200,7 @@ def payment_list(request):
     totals = payments.aggregate(
         count=Count("id"),
         void_count=Count("id", filter=Q(voided_at__isnull=False)),
-        total=Sum("amount", filter=Q(voided_at__isnull=True)),
+        total=money_sum("amount", filter=Q(voided_at__isnull=True)),
     )
     pages = max(1, -(-totals["count"] // PAGE_SIZE))
     try:
@@ -303,7 +308,7 @@ def _receipt_context(request, payment):
         "payment": payment,
         "institute": institute,
         "allocations": allocations,
-        "unallocated": payment.amount - sum((a.amount for a in allocations), selectors.ZERO),
+        "unallocated": payment.amount - sum((a.amount for a in allocations), ZERO),
         "amount_words": amount_in_words(payment.amount, institute.currency),
         "thermal": request.GET.get("format") == "thermal" or request.GET.get("size") == "thermal",
     }

@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute, Role, Student
+from fees.access import object_id
 from fees.exports import Table, export_response
 from fees.summaries import statement
 from fees.templatetags.money import remember_currency
@@ -37,7 +38,8 @@ def get_student_for(request, pk: int) -> Student:
         students = family_students(user)
     else:
         raise PermissionDenied
-    student = students.filter(pk=pk).first()
+    student_id = object_id(pk)
+    student = students.filter(pk=student_id).first() if student_id else None
     if student is None:
         raise Http404("No such student.")
     return student

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Student
@@ -68,12 +68,29 @@ def check_invariants(students):
     )
 
 
+# SQLite computes 4096.07 - 76 % of it (3113.01) as 983.059999999999: paying 983.06 used
+# to leave 1e-12 to allocate to the next due, an allocation of 0.00 the database refused.
+FLOAT_CASE = [
+    ("charge", 0, Decimal("4096.07"), 0),
+    ("charge", 0, Decimal("100.00"), 30),
+    ("concession", 0, 76),
+    ("pay", 0, Decimal("983.06"), 1),
+    ("pay", 0, Decimal("50.00"), 2),
+]
+
+
+# Derandomized: the same examples on every run and every machine, so the test cannot pass
+# by luck of the seed; enough of them to cover every kind of operation many times over,
+# in 10-20 s (about 25 s on PostgreSQL on a busy machine).
 @settings(
-    max_examples=40,
+    max_examples=50,
+    derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=st.lists(operation, min_size=1, max_size=25))
+@example(operations=FLOAT_CASE)
 def test_totals_always_equal_the_sum_of_ledger_rows(db, operations):
     with transaction.atomic():
         office = UserFactory(role="office")

@@ -324,6 +324,33 @@ def test_a_failed_save_gives_its_receipt_number_back(office_user):
     assert pay(s, "1", office_user, paid_on=date(2026, 5, 1)).receipt_number.endswith("000002")
 
 
+def test_a_resubmitted_payment_burns_no_receipt_number(office_user):
+    # Submit, resubmit the same form (same key), then a new payment: the new payment's
+    # number follows the first one's. A draw before the duplicate check would leave a gap.
+    s = StudentFactory()
+    key = uuid.uuid4()
+    day = date(2026, 11, 18)
+    first = pay(s, "500", office_user, paid_on=day, key=key)
+    again = pay(s, "500", office_user, paid_on=day, key=key)
+    fresh = pay(s, "700", office_user, paid_on=day)
+    assert again.pk == first.pk
+    assert [first.receipt_sequence, fresh.receipt_sequence] == [1, 2]
+    assert fresh.receipt_number == "MB/2026-27/000002"
+
+
+def test_a_resubmitted_fee_form_burns_no_receipt_number(client, office_user):
+    client.force_login(office_user)
+    s = StudentFactory()
+    day = timezone.localdate().isoformat()
+    data = {"student": s.pk, "amount": "500", "method": "cash", "paid_on": day}
+    token = str(uuid.uuid4())
+    client.post("/fees/payments/new/", {**data, "token": token})
+    client.post("/fees/payments/new/", {**data, "token": token})
+    client.post("/fees/payments/new/", {**data, "token": str(uuid.uuid4())})
+    sequences = list(Payment.objects.order_by("pk").values_list("receipt_sequence", flat=True))
+    assert sequences == [1, 2]
+
+
 def test_financial_year_helpers():
     assert financial_year_of(date(2026, 3, 31)) == "2025-26"
     assert financial_year_of(date(2026, 4, 1)) == "2026-27"
