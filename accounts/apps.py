@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class AccountsConfig(AppConfig):
@@ -9,3 +10,6 @@ class AccountsConfig(AppConfig):
         # Registers the `<id:…>` URL converter every app's URLs use, before any URLconf
         # is loaded (accounts is the app every other one builds on).
         import musicbeats.ids  # noqa: F401
+        from accounts.checks import check_views_declare_access
+
+        checks.register(check_views_declare_access, checks.Tags.urls)
