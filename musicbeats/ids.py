@@ -6,7 +6,8 @@ ignored/refused value (in a query or a form), never an overflow deep in the data
 driver (SQLite raises OverflowError on such a value: a 500).
 
 - In URLs, `<id:pk>` instead of `<int:pk>`: the `id` converter, registered here, matches
-  only 1..2**63-1, so any other number is a 404 before a view runs. Django forbids redefining its own `int` converter, hence a new name.
+  only 1..2**63-1, so any other number is a 404 before a view runs. Django forbids
+  redefining its own `int` converter, hence a new name.
 - In code reading a query parameter, `parse_id(value)`: the id, or None.
 - In forms, `IdModelChoiceField` (or `IdChoiceMixin` on a ModelChoiceField subclass):
   a value that is not an id is "not one of the choices", without asking the database.
@@ -63,16 +64,34 @@ class IdChoiceMixin:
     that is not an id is an invalid choice, answered before any query."""
 
     def to_python(self, value):
-        keyed_by_pk = self.to_field_name in (None, "pk", "id")
-        if keyed_by_pk and value not in self.empty_values:
-            if not isinstance(value, self.queryset.model) and parse_id(value) is None:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": value},
-                )
+        if (
+            self.to_field_name in (None, "pk", "id")
+            and value not in self.empty_values
+            and not isinstance(value, self.queryset.model)
+            and parse_id(value) is None
+        ):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
         return super().to_python(value)
 
 
 class IdModelChoiceField(IdChoiceMixin, forms.ModelChoiceField):
     pass
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField whose values must each be an id (1..2**63-1)."""
+
+    def _check_values(self, value):
+        if self.to_field_name in (None, "pk", "id"):
+            for pk in value:
+                if not isinstance(pk, self.queryset.model) and parse_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
