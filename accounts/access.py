@@ -25,8 +25,8 @@ PUBLIC = "public"
 # The only views that may declare nothing, each named with the reason. They come from
 # libraries that keep their own rules. Anything else without a declaration is refused:
 # at start-up by the system check `accounts.E001` (accounts/checks.py), so `runserver`,
-# `check`, `migrate` and the test suite stop, and at run time by
-# `AccessDeclaredMiddleware`, which answers 500 instead of running the view.
+# `check` and `migrate` stop (and tests/accounts/test_access_enforced.py fails), and at
+# run time by `AccessDeclaredMiddleware`, which answers 500 instead of running the view.
 EXEMPT_NAMESPACES = {
     # Every view of the admin site is wrapped by admin_site.admin_view, which lets in
     # only is_staff users (the admin role); its login page goes through allauth

@@ -1,9 +1,10 @@
 """The system check that stops the project when a view declares no access rule.
 
-Registered in AccountsConfig.ready(), so `manage.py runserver`, `check`, `migrate` and
-the test suite (pytest-django runs the checks) all fail with accounts.E001, naming the
-view and its URL. AccessDeclaredMiddleware (accounts/middleware.py) guards the same rule
-at run time, for a URL added after start-up or a check that was silenced.
+Registered in AccountsConfig.ready(), so `manage.py runserver`, `check` and `migrate`
+fail with accounts.E001, naming the view and its URL. pytest-django does not run system
+checks by itself: tests/accounts/test_access_enforced.py runs them.
+AccessDeclaredMiddleware (accounts/middleware.py) guards the same rule at run time, for
+a URL added after start-up or a check that was silenced.
 """
 
 from dataclasses import dataclass
