@@ -19,7 +19,7 @@ Rules (tested in tests/attendance/test_marks*.py):
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -55,6 +55,25 @@ class MarkOutcome:
 
 def lesson_starts_at(lesson: Lesson) -> datetime:
     return timezone.make_aware(datetime.combine(lesson.date, lesson.starts_at))
+
+
+def earliest_tap_time(lesson: Lesson, *, now: datetime) -> datetime:
+    """The earliest time a tap on `lesson` that reaches the server at `now` may carry.
+
+    A tap is never dated before its lesson began: a tablet's reported age (up to
+    MAX_TAP_AGE, a week) is clamped to the start, so a broken or hostile clock cannot
+    date a mark days before its lesson. Clamping, not refusing: the tap itself is real
+    (often sent late from the offline queue) and refusing it would lose a mark that no
+    retry could ever store. The one exception is a tap that reaches the server before
+    the lesson starts (the roll is taken as students arrive, which `check_may_mark`
+    allows): the server saw it happen before the start, and its age still counts back to
+    the start of the lesson's day, so that an old retry of such a tap stays older than a
+    newer tap (clamping both to one time would let the retry win).
+    """
+    start = lesson_starts_at(lesson)
+    if now >= start:
+        return start
+    return timezone.make_aware(datetime.combine(lesson.date, time.min))
 
 
 def lesson_ends_at(lesson: Lesson) -> datetime:
@@ -207,10 +226,8 @@ def record_mark(
     changes nothing; a tap older than the stored mark is ignored ("stale").
     """
     now = now or timezone.now()
-    # Never later than its arrival, and never before the lesson began: a tablet's
-    # reported age (up to MAX_TAP_AGE) cannot date a mark before its lesson. A tap that
-    # arrives before the start (the roll taken as students come in) keeps its arrival.
-    at = max(min(at or now, now), min(lesson_starts_at(lesson), now))
+    # Never later than its arrival, never before its lesson began (earliest_tap_time).
+    at = max(min(at or now, now), earliest_tap_time(lesson, now=now))
     institute = institute or Institute.get()
     if status not in Mark.Status.values:
         raise MarkRefused("Choose present, absent, late or excused.")

@@ -112,10 +112,11 @@ def fixed_lesson(db):
         # A tablet's time before the lesson began becomes the lesson's start.
         (at_ist(DAY, 17, 30), at_ist(DAY, 9, 0), at_ist(DAY, 17, 0)),
         (at_ist(DAY, 17, 30), at_ist(DAY, 17, 0) - timedelta(days=6), at_ist(DAY, 17, 0)),
-        # The roll taken as students arrive, before the start: its arrival time, and
-        # a tablet cannot push it earlier.
+        # The roll taken as students arrive, before the start (the server sees it
+        # arrive before the start): its age counts back to the start of the day only.
         (at_ist(DAY, 16, 50), at_ist(DAY, 16, 50), at_ist(DAY, 16, 50)),
-        (at_ist(DAY, 16, 50), at_ist(DAY, 10, 0), at_ist(DAY, 16, 50)),
+        (at_ist(DAY, 16, 50), at_ist(DAY, 16, 45), at_ist(DAY, 16, 45)),
+        (at_ist(DAY, 16, 50), at_ist(DAY, 0, 0) - timedelta(hours=3), at_ist(DAY, 0, 0)),
         # Never later than its arrival.
         (at_ist(DAY, 17, 30), at_ist(DAY, 19, 0), at_ist(DAY, 17, 30)),
     ],
@@ -135,3 +136,22 @@ def test_a_mark_is_never_dated_before_its_lesson_began(
     )
     assert outcome.result == "created"
     assert Mark.objects.get().marked_at == expected
+
+
+@pytest.mark.parametrize("arrives", [at_ist(DAY, 16, 55), at_ist(DAY, 17, 20)])
+def test_an_old_retry_stays_older_than_a_newer_tap_before_and_during_the_lesson(
+    fixed_lesson, office_user, arrives
+):
+    """Late is tapped and saved; the earlier absent tap's retry arrives a minute later,
+    its age saying it was tapped 30 seconds before the late one."""
+    pupil = roster(fixed_lesson, 1)[0]
+
+    def tap(status, *, at, now):
+        return record_mark(
+            lesson=fixed_lesson, student=pupil, status=status, by=office_user, at=at, now=now
+        ).result
+
+    assert tap(Mark.Status.LATE, at=arrives, now=arrives) == "created"
+    retry_now = arrives + timedelta(minutes=1)
+    assert tap(Mark.Status.ABSENT, at=arrives - timedelta(seconds=30), now=retry_now) == "stale"
+    assert Mark.objects.get().status == Mark.Status.LATE
