@@ -1,8 +1,10 @@
 """Who may use a view, declared on the view itself.
 
-Every view in the project carries exactly one of these decorators; a test walks the
-URL resolver and fails on a view without one. The declaration is kept on the view as
-`view.access` (a frozenset of roles, or PUBLIC) so tests and the navigation can read it.
+Every view in the project carries exactly one of these decorators. A view without one
+(and not in the short list of library views below) stops the project: the system check
+in accounts/checks.py fails at start-up, and AccessDeclaredMiddleware refuses to run it.
+The declaration is kept on the view as `view.access` (a frozenset of roles, or PUBLIC)
+so tests and the navigation can read it.
 
     @allow_roles(Role.ADMIN, Role.OFFICE)
     def student_list(request): ...
@@ -20,11 +22,26 @@ from accounts.models import Role
 
 PUBLIC = "public"
 
-# Views that come from libraries keep their own rules: allauth's pages decide for
-# themselves which need a login (login, password reset and its confirmation are
-# public), and Django's admin (the "admin" URL namespace) lets in only users with
-# is_staff, which is the admin role.
-THIRD_PARTY_MODULES = ("allauth.",)
+# The only views that may declare nothing, each named with the reason. They come from
+# libraries that keep their own rules. Anything else without a declaration is refused:
+# at start-up by the system check `accounts.E001` (accounts/checks.py), so `runserver`,
+# `check` and `migrate` stop (and tests/accounts/test_access_enforced.py fails), and at
+# run time by `AccessDeclaredMiddleware`, which answers 500 instead of running the view.
+EXEMPT_NAMESPACES = {
+    # Every view of the admin site is wrapped by admin_site.admin_view, which lets in
+    # only is_staff users (the admin role); its login page goes through allauth
+    # (musicbeats/urls.py).
+    "admin": "Django's admin site: is_staff only",
+}
+EXEMPT_MODULES = {
+    # allauth's pages decide for themselves which need a login (login, password reset
+    # and its confirmation are public; password change, email and logout need one).
+    "allauth.account.views": "allauth's account pages",
+    # Only wired in while developing (django.conf.urls.static.static() and runserver);
+    # they serve the public static files.
+    "django.views.static": "static files while developing",
+    "django.contrib.staticfiles.views": "static files while developing",
+}
 
 
 def allow_roles(*roles: Role):
@@ -60,3 +77,20 @@ def public(view):
 def access_of(view):
     """The declared access of a resolved view, or None when it declares nothing."""
     return getattr(view, "access", None)
+
+
+def view_module(view) -> str:
+    return getattr(view, "view_class", view).__module__
+
+
+def is_exempt(view, namespaces) -> bool:
+    """Whether `view`, reached under the URL `namespaces`, is one of the listed views
+    that keep their own rules (EXEMPT_NAMESPACES, EXEMPT_MODULES)."""
+    if namespaces and namespaces[0] in EXEMPT_NAMESPACES:
+        return True
+    return view_module(view) in EXEMPT_MODULES
+
+
+def is_undeclared(view, namespaces) -> bool:
+    """A view that states no rule and is not exempt: it must never run."""
+    return access_of(view) is None and not is_exempt(view, namespaces)

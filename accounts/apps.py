@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class AccountsConfig(AppConfig):
     verbose_name = "People and accounts"
     name = "accounts"
+
+    def ready(self):
+        # Registers the `<id:…>` URL converter every app's URLs use, before any URLconf
+        # is loaded (accounts is the app every other one builds on).
+        import musicbeats.ids  # noqa: F401
+        from accounts.checks import check_views_declare_access
+
+        checks.register(check_views_declare_access, checks.Tags.urls)

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import Role, Student, User
 from accounts.services import email_in_use, sync_login_email
 from attendance.models import Batch, Instrument
+from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
 OLDEST_BIRTH_YEAR = 1900
@@ -94,7 +95,7 @@ class StudentForm(PersonForm):
     notes = forms.CharField(
         label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    guardians = forms.ModelMultipleChoiceField(
+    guardians = IdModelMultipleChoiceField(
         queryset=User.objects.filter(role=Role.GUARDIAN),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -218,7 +219,7 @@ class DeactivateStudentForm(forms.Form):
 
 
 class GuardianForm(PersonForm):
-    students = forms.ModelMultipleChoiceField(
+    students = IdModelMultipleChoiceField(
         queryset=Student.objects.select_related("user"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -243,7 +244,7 @@ class TeacherForm(PersonForm):
         max_length=254,
         help_text="Their login, to see their lessons and mark attendance.",
     )
-    instruments = forms.ModelMultipleChoiceField(
+    instruments = IdModelMultipleChoiceField(
         label="Instruments they teach",
         queryset=Instrument.objects.filter(is_active=True),
         required=False,
@@ -317,21 +318,21 @@ class StudentFilterForm(ListFilterForm):
             attrs={"type": "search", "placeholder": "Name, roll number, phone or email"}
         ),
     )
-    instrument = forms.ModelChoiceField(
+    instrument = IdModelChoiceField(
         label="Course",
         queryset=Instrument.objects.all(),
         required=False,
         empty_label="All courses",
         widget=QuickSelect,
     )
-    teacher = forms.ModelChoiceField(
+    teacher = IdModelChoiceField(
         label="Teacher",
         queryset=User.objects.filter(role=Role.TEACHER, is_active=True).only("id", "full_name"),
         required=False,
         empty_label="All teachers",
         widget=QuickSelect,
     )
-    batch = forms.ModelChoiceField(
+    batch = IdModelChoiceField(
         label="Batch",
         queryset=Batch.objects.filter(is_active=True).only("id", "name"),
         required=False,
@@ -355,7 +356,7 @@ class TeacherFilterForm(ListFilterForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, phone or email"}),
     )
-    instrument = forms.ModelChoiceField(
+    instrument = IdModelChoiceField(
         label="Course",
         queryset=Instrument.objects.all(),
         required=False,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.imports import MAX_BYTES
 from accounts.models import AdmissionRequest
 from attendance.models import Instrument
+from musicbeats.ids import IdModelChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 HONEYPOT = "website"
@@ -94,7 +95,7 @@ class AdmissionForm(forms.ModelForm):
 
 
 class AcceptAdmissionForm(forms.Form):
-    batch = forms.ModelChoiceField(
+    batch = IdModelChoiceField(
         queryset=None,
         required=False,
         empty_label="No batch now (enrol later)",

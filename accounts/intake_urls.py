@@ -2,7 +2,7 @@
 
 Included at the site root; the paths sit beside the people pages (`people/…`), which
 have their own URL module. `people/students/import/` does not collide with
-`people/students/<int:pk>/`.
+`people/students/<id:pk>/`.
 """
 
 from django.urls import path
@@ -13,7 +13,7 @@ urlpatterns = [
     path("admission/", admissions.admission_form, name="admission_form"),
     path("admission/thanks/", admissions.admission_thanks, name="admission_thanks"),
     path("people/admissions/", admissions.admission_list, name="admission_list"),
-    path("people/admissions/<int:pk>/", admissions.admission_detail, name="admission_detail"),
+    path("people/admissions/<id:pk>/", admissions.admission_detail, name="admission_detail"),
     path("people/students/import/", imports.student_import, name="student_import"),
     path(
         "people/students/import/sample.csv",
@@ -21,7 +21,7 @@ urlpatterns = [
         name="student_import_sample",
     ),
     path(
-        "people/students/import/<int:pk>/",
+        "people/students/import/<id:pk>/",
         imports.student_import_preview,
         name="student_import_preview",
     ),

@@ -7,5 +7,5 @@ from accounts.views import profile
 urlpatterns = [
     path("", profile.profile, name="profile"),
     path("edit/", profile.profile_edit, name="profile_edit"),
-    path("students/<int:pk>/", profile.profile_student, name="profile_student"),
+    path("students/<id:pk>/", profile.profile_student, name="profile_student"),
 ]

@@ -12,6 +12,7 @@ from accounts.models import Role, Student, User
 from attendance.models import MAX_MONTHLY_FEE, Batch, Instrument, Level, Room
 from attendance.selectors import BATCH_SORTS
 from attendance.templatetags.classes_tags import inr
+from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -43,17 +44,17 @@ def active_or_current(queryset, current_pk, **active):
     return queryset.filter(condition)
 
 
-class TeacherChoiceField(forms.ModelChoiceField):
+class TeacherChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name if obj.is_active else f"{obj.full_name} (deactivated)"
 
 
-class InstrumentChoiceField(forms.ModelChoiceField):
+class InstrumentChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name if obj.is_active else f"{obj.name} (inactive)"
 
 
-class LevelChoiceField(forms.ModelChoiceField):
+class LevelChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.instrument.name} · {obj.name}"
 
@@ -62,7 +63,7 @@ class LevelChoiceField(forms.ModelChoiceField):
 
 
 class InstrumentForm(forms.ModelForm):
-    teachers = forms.ModelMultipleChoiceField(
+    teachers = IdModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -286,12 +287,12 @@ class BatchDeactivateForm(forms.Form):
 # ---------------------------------------------------------------------------- enrolment
 
 
-class StudentChoiceField(forms.ModelChoiceField):
+class StudentChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.user.full_name} ({obj.roll_number})"
 
 
-class BatchChoiceField(forms.ModelChoiceField):
+class BatchChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj):
         free = getattr(obj, "free", None)
         seats = "" if free is None else f" — {free} free seat{'s' if free != 1 else ''}"

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from accounts.models import Role, Student, User
 from attendance.models import Batch, Instrument, Lesson, Room, Slot, Term, Weekday
 from attendance.services_timetable import MAX_GENERATION_DAYS, MAX_GUESTS
+from musicbeats.ids import IdModelChoiceField
 
 
 class DateInput(forms.DateInput):
@@ -57,7 +58,7 @@ class FastSelects:
                 field.widget.__class__ = FastSelect
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name
 
@@ -99,10 +100,8 @@ class WeekFilterForm(FastSelects, forms.Form):
     teacher = PersonChoiceField(
         queryset=User.objects.none(), required=False, empty_label="All teachers"
     )
-    room = forms.ModelChoiceField(
-        queryset=Room.objects.none(), required=False, empty_label="All rooms"
-    )
-    instrument = forms.ModelChoiceField(
+    room = IdModelChoiceField(queryset=Room.objects.none(), required=False, empty_label="All rooms")
+    instrument = IdModelChoiceField(
         queryset=Instrument.objects.none(), required=False, empty_label="All instruments"
     )
 
@@ -155,12 +154,12 @@ class HolidayForm(forms.Form):
 class SlotForm(FastSelects, forms.Form):
     """A new weekly slot. Room and teacher default to the batch's."""
 
-    term = forms.ModelChoiceField(queryset=Term.objects.none())
-    batch = forms.ModelChoiceField(queryset=Batch.objects.none())
+    term = IdModelChoiceField(queryset=Term.objects.none())
+    batch = IdModelChoiceField(queryset=Batch.objects.none())
     weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day")
     starts_at = forms.TimeField(widget=TimeInput(), label="Starts at")
     duration_minutes = duration_field()
-    room = forms.ModelChoiceField(
+    room = IdModelChoiceField(
         queryset=Room.objects.none(), required=False, empty_label="The batch's room"
     )
     teacher = PersonChoiceField(
@@ -230,7 +229,7 @@ class MoveForm(FastSelects, forms.Form):
     date = forms.DateField(widget=DateInput())
     starts_at = forms.TimeField(widget=TimeInput(), label="Starts at")
     duration_minutes = duration_field()
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, empty_label="None")
+    room = IdModelChoiceField(queryset=Room.objects.none(), required=False, empty_label="None")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,11 +306,11 @@ class LessonForm(FastSelects, forms.Form):
         help_text="An extra lesson is for the whole batch (and any guests); a make-up lesson "
         "is for the students below only, each using one make-up credit.",
     )
-    batch = forms.ModelChoiceField(queryset=Batch.objects.none())
+    batch = IdModelChoiceField(queryset=Batch.objects.none())
     date = forms.DateField(widget=DateInput())
     starts_at = forms.TimeField(widget=TimeInput(), label="Starts at")
     duration_minutes = duration_field()
-    room = forms.ModelChoiceField(
+    room = IdModelChoiceField(
         queryset=Room.objects.none(), required=False, empty_label="The batch's room"
     )
     teacher = PersonChoiceField(

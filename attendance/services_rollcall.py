@@ -19,7 +19,7 @@ Rules (tested in tests/attendance/test_marks*.py):
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -31,6 +31,10 @@ from attendance.models import Enrollment, Lesson, LessonGuest, MakeupCredit, Mar
 # A tap's age as the tablet reports it is trusted up to this much (a tablet offline for
 # a week is not plausible; a larger value is a broken clock).
 MAX_TAP_AGE = timedelta(days=7)
+# A tablet's clock reading (milliseconds since 1970) is accepted from 1970 to the last
+# millisecond of the year 9999, the largest time Python holds: a tablet's clock may be
+# years off (only the difference of two readings counts), but not outside that.
+MAX_CLOCK_MS = 253_402_300_799_999
 
 
 class MarkRefused(Exception):
@@ -49,9 +53,31 @@ class MarkOutcome:
     result: str
 
 
+def lesson_starts_at(lesson: Lesson) -> datetime:
+    return timezone.make_aware(datetime.combine(lesson.date, lesson.starts_at))
+
+
+def earliest_tap_time(lesson: Lesson, *, now: datetime) -> datetime:
+    """The earliest time a tap on `lesson` that reaches the server at `now` may carry.
+
+    A tap is never dated before its lesson began: a tablet's reported age (up to
+    MAX_TAP_AGE, a week) is clamped to the start, so a broken or hostile clock cannot
+    date a mark days before its lesson. Clamping, not refusing: the tap itself is real
+    (often sent late from the offline queue) and refusing it would lose a mark that no
+    retry could ever store. The one exception is a tap that reaches the server before
+    the lesson starts (the roll is taken as students arrive, which `check_may_mark`
+    allows): the server saw it happen before the start, and its age still counts back to
+    the start of the lesson's day, so that an old retry of such a tap stays older than a
+    newer tap (clamping both to one time would let the retry win).
+    """
+    start = lesson_starts_at(lesson)
+    if now >= start:
+        return start
+    return timezone.make_aware(datetime.combine(lesson.date, time.min))
+
+
 def lesson_ends_at(lesson: Lesson) -> datetime:
-    start = timezone.make_aware(datetime.combine(lesson.date, lesson.starts_at))
-    return start + timedelta(minutes=lesson.duration_minutes)
+    return lesson_starts_at(lesson) + timedelta(minutes=lesson.duration_minutes)
 
 
 def edit_window_closes_at(lesson: Lesson, institute: Institute) -> datetime:
@@ -107,6 +133,30 @@ def check_may_mark(lesson: Lesson, *, by: User, institute: Institute, now: datet
             "correct them.",
             status=403,
         )
+
+
+def read_tap_clock(*, tapped_at: str | None, sent_at: str | None) -> tuple[int | None, int | None]:
+    """The tablet's two clock readings as sent (strings of milliseconds since 1970), or
+    (None, None) when the tap carries none (a plain form post).
+
+    Refused with a 400 when they are not whole milliseconds from 1970 to the year 9999
+    (negative, NaN, 1e20, a year-99999 clock) or when only one of them is sent: a
+    tablet that sends such a time is broken, and guessing would store a wrong time.
+    """
+    if not tapped_at and not sent_at:
+        return None, None
+    readings = []
+    for value in (tapped_at, sent_at):
+        text = (value or "").strip()
+        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
+        if number is None or number > MAX_CLOCK_MS:
+            raise MarkRefused(
+                f"The tap's time ({(value or 'missing')[:30]}) is not a time: nothing was "
+                "saved. Reload the page and tap again.",
+                status=400,
+            )
+        readings.append(number)
+    return readings[0], readings[1]
 
 
 def tap_time(*, now: datetime, tapped_at_ms: int | None, sent_at_ms: int | None) -> datetime:
@@ -176,7 +226,8 @@ def record_mark(
     changes nothing; a tap older than the stored mark is ignored ("stale").
     """
     now = now or timezone.now()
-    at = min(at or now, now)
+    # Never later than its arrival, never before its lesson began (earliest_tap_time).
+    at = max(min(at or now, now), earliest_tap_time(lesson, now=now))
     institute = institute or Institute.get()
     if status not in Mark.Status.values:
         raise MarkRefused("Choose present, absent, late or excused.")

@@ -15,28 +15,28 @@ urlpatterns = [
     # The catalogue: instruments (courses) and their levels, rooms.
     path("classes/catalogue/", catalogue.catalogue, name="catalogue"),
     path(
-        "classes/catalogue/instruments/<int:pk>/",
+        "classes/catalogue/instruments/<id:pk>/",
         catalogue.instrument_detail,
         name="instrument_detail",
     ),
     path(
-        "classes/catalogue/instruments/<int:pk>/active/",
+        "classes/catalogue/instruments/<id:pk>/active/",
         catalogue.instrument_active,
         name="instrument_active",
     ),
-    path("classes/catalogue/instruments/<int:pk>/levels/", catalogue.levels, name="levels"),
+    path("classes/catalogue/instruments/<id:pk>/levels/", catalogue.levels, name="levels"),
     path("classes/catalogue/rooms/", catalogue.room_list, name="room_list"),
-    path("classes/catalogue/rooms/<int:pk>/", catalogue.room_edit, name="room_edit"),
-    path("classes/catalogue/rooms/<int:pk>/active/", catalogue.room_active, name="room_active"),
+    path("classes/catalogue/rooms/<id:pk>/", catalogue.room_edit, name="room_edit"),
+    path("classes/catalogue/rooms/<id:pk>/active/", catalogue.room_active, name="room_active"),
     # Batches.
     path("classes/batches/", batches.batch_list, name="batch_list"),
     path("classes/batches/export.csv", batches.batch_export, name="batch_export"),
     path("classes/batches/new/", batches.batch_new, name="batch_new"),
-    path("classes/batches/<int:pk>/", batches.batch_detail, name="batch_detail"),
-    path("classes/batches/<int:pk>/edit/", batches.batch_edit, name="batch_edit"),
-    path("classes/batches/<int:pk>/active/", batches.batch_active, name="batch_active"),
+    path("classes/batches/<id:pk>/", batches.batch_detail, name="batch_detail"),
+    path("classes/batches/<id:pk>/edit/", batches.batch_edit, name="batch_edit"),
+    path("classes/batches/<id:pk>/active/", batches.batch_active, name="batch_active"),
     # Enrolment.
     path("classes/enrol/", enrolments.enroll, name="enroll"),
-    path("classes/enrolments/<int:pk>/", enrolments.enrollment_detail, name="enrollment_detail"),
-    path("classes/enrolments/<int:pk>/end/", enrolments.enrollment_end, name="enrollment_end"),
+    path("classes/enrolments/<id:pk>/", enrolments.enrollment_detail, name="enrollment_detail"),
+    path("classes/enrolments/<id:pk>/end/", enrolments.enrollment_end, name="enrollment_end"),
 ]

@@ -8,9 +8,9 @@ app_name = "rollcall"
 
 urlpatterns = [
     path("today/", rollcall.today, name="today"),
-    path("lessons/<int:pk>/", rollcall.lesson, name="lesson"),
+    path("lessons/<id:pk>/", rollcall.lesson, name="lesson"),
     path("mine/", reports.mine, name="mine"),
-    path("students/<int:pk>/", reports.student, name="student"),
+    path("students/<id:pk>/", reports.student, name="student"),
     path("reports/", reports.by_student, name="report_students"),
     path("reports/batches/", reports.by_batch, name="report_batches"),
     path("reports/teachers/", reports.by_teacher, name="report_teachers"),

@@ -1,5 +1,6 @@
 """Site-wide behaviour: health, error pages, security headers, settings, SQLite setup."""
 
+import json
 import os
 import subprocess
 import sys
@@ -7,9 +8,8 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 
 from accounts.models import Role, User
 from musicbeats import settings as settings_module
@@ -91,19 +91,60 @@ def test_pages_have_no_inline_scripts_or_styles(client, users_by_role):
                 assert "src=" in opening, f"inline script on {url}"
 
 
-@override_settings(
-    SECURE_HSTS_SECONDS=31536000, SESSION_COOKIE_SECURE=True, SECURE_SSL_REDIRECT=False
-)
-def test_production_sends_hsts_and_secure_cookies(db, office_user):
-    client = Client()
-    response = client.post(
-        "/accounts/login/",
-        {"login": office_user.email, "password": "correct-horse-battery"},
-        secure=True,
+# Runs in a fresh interpreter under the production settings module, with nothing but a
+# production environment: a throw-away in-memory database, one person, a login over HTTPS.
+PRODUCTION_LOGIN = """
+import json
+import django
+django.setup()
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+# The schema without replaying every migration (faster); no security setting is touched.
+settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+call_command("migrate", run_syncdb=True, verbosity=0)
+call_command("createcachetable", verbosity=0)
+from accounts.models import Role, User
+User.objects.create_user("desk@music.example.in", "correct-horse-battery", role=Role.OFFICE)
+
+client = Client(HTTP_HOST="music.example.in")
+login = {"login": "desk@music.example.in", "password": "correct-horse-battery"}
+response = client.post("/accounts/login/", login, secure=True)
+plain = Client(HTTP_HOST="music.example.in").get("/accounts/login/")
+print(json.dumps({
+    "status": response.status_code,
+    "location": response.get("Location"),
+    "hsts": response.get("Strict-Transport-Security"),
+    "cookies": {
+        name: {"secure": bool(c["secure"]), "httponly": bool(c["httponly"])}
+        for name, c in response.cookies.items()
+    },
+    "plain_http": [plain.status_code, plain.get("Location")],
+    "settings": [settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE,
+                 settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT, settings.DEBUG],
+}))
+"""
+
+
+def test_production_sends_hsts_and_secure_cookies():
+    """musicbeats.settings as production loads it (no DEBUG, no INSECURE_HTTP): a real
+    login over HTTPS answers with HSTS and HTTPS-only cookies; plain HTTP is redirected."""
+    result = run_python(
+        PRODUCTION_LOGIN,
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="music.example.in",
+        DATABASE_URL="sqlite://:memory:",
     )
-    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
-    assert response.cookies["sessionid"]["secure"] is True
-    assert response.cookies["sessionid"]["httponly"] is True
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["settings"] == [31536000, True, True, True, False]
+    assert (seen["status"], seen["location"]) == (302, "/")  # logged in
+    assert seen["hsts"] == "max-age=31536000; includeSubDomains"
+    assert seen["cookies"]["sessionid"] == {"secure": True, "httponly": True}
+    assert seen["cookies"]["csrftoken"]["secure"] is True
+    assert seen["plain_http"] == [301, "https://music.example.in/accounts/login/"]
 
 
 def test_deploy_check_passes_under_production_settings():
@@ -229,4 +270,9 @@ def test_sqlite_atomic_block_begins_immediate():
 
 
 def test_settings_module_for_tests_is_not_debug():
-    assert settings.DEBUG is False
+    """The suite runs with DEBUG off, as production does (error pages, static files,
+    the secret-key check). Checked on musicbeats.settings_test as a fresh interpreter
+    loads it, not in this process, where pytest-django forces DEBUG off by itself."""
+    code = "from django.conf import settings as s; print(s.DEBUG)"
+    result = run_python(code, DJANGO_SETTINGS_MODULE="musicbeats.settings_test")
+    assert result.stdout.split() == ["False"], result.stderr

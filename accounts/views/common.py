@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 
 from accounts import selectors, services
 from accounts.models import Role, Student, User
+from musicbeats.ids import parse_id
 
 PER_PAGE = 25
 PEOPLE_ROLES = (Role.STUDENT, Role.GUARDIAN, Role.TEACHER)
@@ -142,8 +143,9 @@ def invite_after_email_change(request, person: User, changed: bool) -> None:
 def _ids(values) -> list[int]:
     seen = []
     for value in values:
-        if str(value).isdigit() and int(value) not in seen:
-            seen.append(int(value))
+        pk = parse_id(value)
+        if pk is not None and pk not in seen:
+            seen.append(pk)
     return seen[:50]
 
 

@@ -17,6 +17,7 @@ from accounts.models import STAFF_ROLES
 from attendance import selectors, services
 from attendance.forms import BatchDeactivateForm, BatchFilterForm, BatchForm, EnrolForm
 from attendance.views.objects import get_batch_for
+from musicbeats.ids import parse_id
 
 GET_POST = ["GET", "HEAD", "POST"]
 PER_PAGE = 25
@@ -93,9 +94,9 @@ def batch_export(request):
 
 def _narrow_levels(form, instrument):
     """Offer only the levels of `instrument` (an id from the form or the query string)."""
-    if instrument and str(instrument).isdigit():
+    if (instrument_id := parse_id(instrument)) is not None:
         field = form.fields["level"]
-        field.queryset = field.queryset.filter(instrument_id=instrument)
+        field.queryset = field.queryset.filter(instrument_id=instrument_id)
 
 
 def _batch_form_page(request, form, *, batch=None):

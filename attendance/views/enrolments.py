@@ -21,13 +21,14 @@ from attendance.views.objects import (
     get_enrollment_for,
     get_student_for_enrolment,
 )
+from musicbeats.ids import parse_id
 
 GET_POST = ["GET", "HEAD", "POST"]
 PICKER_LIMIT = 10
 
 
 def _pk(value):
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(value)
 
 
 def _safe_next(request, source):

@@ -10,14 +10,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Student
 from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from musicbeats.ids import parse_id
 
 
 def _id(pk) -> int:
     """An id from a URL or a form field; anything else is a 404, never a 500."""
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such object.") from None
+    number = parse_id(pk)
+    if number is None:
+        raise Http404("No such object.")
+    return number
 
 
 def get_batch_for(request, pk) -> Batch:

@@ -25,10 +25,12 @@ from attendance.services_rollcall import (
     edit_window_closes_at,
     lesson_ends_at,
     mark_everyone_present,
+    read_tap_clock,
     record_mark,
     roster_queryset,
     tap_time,
 )
+from musicbeats.ids import parse_id
 
 
 def get_lesson_for(request, pk) -> Lesson:
@@ -102,26 +104,18 @@ def lesson(request, pk):
     return render(request, "attendance/rollcall/lesson.html", context)
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _mark_one(request, lesson, institute, *, now):
     student_id, _sep, status = request.POST.get("mark", "").partition(":")
-    student_id = _int_or_none(student_id)
+    student_id = parse_id(student_id)
     if student_id is None or status not in Mark.Status.values:
         raise MarkRefused("Choose a student and present, absent, late or excused.", status=400)
     student = roster_queryset(lesson).filter(pk=student_id).first()
     if student is None:
         raise MarkRefused("That student is not on this lesson's roster: nothing was saved.")
-    at = tap_time(
-        now=now,
-        tapped_at_ms=_int_or_none(request.POST.get("tapped_at")),
-        sent_at_ms=_int_or_none(request.POST.get("sent_at")),
+    tapped_at_ms, sent_at_ms = read_tap_clock(
+        tapped_at=request.POST.get("tapped_at"), sent_at=request.POST.get("sent_at")
     )
+    at = tap_time(now=now, tapped_at_ms=tapped_at_ms, sent_at_ms=sent_at_ms)
     outcome = record_mark(
         lesson=lesson,
         student=student,

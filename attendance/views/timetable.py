@@ -28,6 +28,7 @@ from attendance.services_timetable import (
     update_slot,
 )
 from attendance.views.schedule import template_for
+from musicbeats.ids import parse_id
 
 SLOTS = "attendance/schedule/slots.html"
 
@@ -44,8 +45,8 @@ def current_term(today=None):
 
 
 def chosen_term(request):
-    term_id = request.GET.get("term") or request.POST.get("term")
-    if term_id and term_id.isdigit():
+    term_id = parse_id(request.GET.get("term") or request.POST.get("term"))
+    if term_id is not None:
         term = Term.objects.filter(pk=term_id).first()
         if term is not None:
             return term

@@ -9,7 +9,7 @@ the product promises fails the matrix, and a new URL without a row fails
 import pytest
 from django.urls import reverse
 
-from accounts.access import PUBLIC, THIRD_PARTY_MODULES, access_of
+from accounts.access import PUBLIC, access_of, is_exempt
 from accounts.models import Role
 from tests.access import all_rows
 from tests.urlwalk import walk
@@ -17,13 +17,8 @@ from tests.urlwalk import walk
 EXPECTED = all_rows()
 
 
-def is_third_party(route):
-    # Every view under the admin namespace is wrapped by admin_site.admin_view (is_staff).
-    return route.namespace == "admin" or route.module.startswith(THIRD_PARTY_MODULES)
-
-
 def own_routes():
-    return [route for route in walk() if not is_third_party(route)]
+    return [route for route in walk() if not is_exempt(route.view, route.namespaces)]
 
 
 def test_every_url_declares_its_access():

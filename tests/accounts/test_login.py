@@ -29,8 +29,13 @@ def test_login_by_email_lands_on_the_dashboard(client, office_user):
 
 
 def test_login_email_is_case_insensitive(client, office_user):
+    UserFactory(role=Role.TEACHER, email="office.annex@example.test")  # a near namesake
     response = post_login(client, "  Office@Example.TEST ", PASSWORD)
     assert response.status_code == 302
+    assert response["Location"] == "/"
+    # Logged in as that very person: the session holds their id.
+    assert client.session["_auth_user_id"] == str(office_user.pk)
+    assert b"Office dashboard" in client.get("/").content
 
 
 def test_login_keeps_next(client, office_user):

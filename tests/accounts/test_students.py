@@ -425,9 +425,23 @@ def test_edit_to_someone_elses_email_is_refused(office, student, other_student):
 
 
 def test_keeping_ones_own_email_is_fine(office, student, guardian):
+    """Saving the form with the student's own email (typed in another letter case) is not
+    "already in use": the other changes are saved and the email stays as it was."""
     url = reverse("people:student_edit", args=[student.pk])
-    response = office.post(url, edit_form(student, guardians=[guardian.pk]))
+    response = office.post(
+        url,
+        edit_form(
+            student, full_name="Sai Kumar", email="Student@Example.TEST", guardians=[guardian.pk]
+        ),
+    )
     assert response.status_code == 302
+    assert response["Location"] == reverse("people:student_detail", args=[student.pk])
+    user = User.objects.get(pk=student.pk)
+    assert (user.full_name, user.email) == ("Sai Kumar", "student@example.test")
+    assert mail.outbox == []  # the same address: no "your email changed" invitation
+    page = office.get(response["Location"]).content.decode()
+    assert "already in use" not in page
+    assert "Sai Kumar" in page
 
 
 def test_changed_email_of_someone_without_password_sends_a_new_invitation(office, db):
