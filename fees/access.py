@@ -4,6 +4,7 @@ from django.http import Http404
 
 from accounts.models import STAFF_ROLES, Guardianship, Role, Student
 from fees.models import Payment
+from musicbeats.ids import parse_id
 
 
 def may_see_student_fees(user, student_id: int) -> bool:
@@ -30,25 +31,10 @@ def get_payment_for(request, pk: int) -> Payment:
     return payment
 
 
-# The largest id a database row can have (a signed 64-bit integer). SQLite refuses to
-# even bind a larger Python int (OverflowError, a 500), so ids from outside are checked.
-MAX_ID = 2**63 - 1
-
-
-def object_id(value) -> int | None:
-    """An id sent by the browser ("42") as an int, or None for anything that cannot be
-    one: empty, not ASCII digits ("abc", "४२", "-1"), zero, or beyond 2^63 - 1."""
-    text = "" if value is None else str(value).strip()
-    if not (text.isascii() and text.isdigit()):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
-
-
 def student_or_404(pk) -> Student:
     """A student with their user, for staff pages (the view's decorator has let only
     staff in); 404 for an id that is not a student's (or not an id at all)."""
-    student_id = object_id(pk)
+    student_id = parse_id(pk)
     student = (
         Student.objects.select_related("user").filter(pk=student_id).first() if student_id else None
     )

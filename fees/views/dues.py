@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute
 from fees import selectors, services
-from fees.access import object_id, student_or_404
+from fees.access import student_or_404
 from fees.forms import ChargeForm, ConcessionForm, MonthForm
 from fees.models import Charge
+from musicbeats.ids import parse_id
 from musicbeats.money import ZERO
 
 
@@ -63,7 +64,7 @@ def late_fees(request):
         month = form.cleaned_data["month"]
         if request.method == "POST":
             sent = request.POST.getlist("students")
-            student_ids = [object_id(value) for value in sent]
+            student_ids = [parse_id(value) for value in sent]
             if None in student_ids:
                 # Only a tampered or broken form sends these: add nothing, say why.
                 messages.error(

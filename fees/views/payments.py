@@ -16,10 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees import selectors, services
-from fees.access import get_payment_for, object_id, student_or_404
+from fees.access import get_payment_for, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
 from fees.templatetags.money import remember_currency
+from musicbeats.ids import parse_id
 from musicbeats.money import ZERO, amount_in_words, money_sum
 
 PAYER_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
@@ -119,7 +120,7 @@ def _record(request, student, form):
 
 
 def _payment_or_404(pk) -> Payment:
-    payment_id = object_id(pk)
+    payment_id = parse_id(pk)
     payment = (
         Payment.objects.select_related("student__user").filter(pk=payment_id).first()
         if payment_id

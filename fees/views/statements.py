@@ -8,12 +8,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute, Role, Student
-from fees.access import object_id
 from fees.exports import Table, export_response
 from fees.summaries import statement
 from fees.templatetags.money import remember_currency
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_range, presets
+from musicbeats.ids import parse_id
 
 STATEMENT_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
 
@@ -38,7 +38,7 @@ def get_student_for(request, pk: int) -> Student:
         students = family_students(user)
     else:
         raise PermissionDenied
-    student_id = object_id(pk)
+    student_id = parse_id(pk)
     student = students.filter(pk=student_id).first() if student_id else None
     if student is None:
         raise Http404("No such student.")

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import Institute
 from fees import services
-from fees.access import object_id
 from fees.models import Charge, Payment
+from musicbeats.ids import parse_id
 from tests.factories import ChargeFactory, EnrollmentFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,13 +150,13 @@ def test_the_service_refuses_an_amount_in_other_scripts_digits(amount):
 
 
 @pytest.mark.parametrize("value", NOT_IDS)
-def test_object_id_accepts_only_database_ids(value):
-    assert object_id(value) is None
+def test_parse_id_accepts_only_database_ids(value):
+    assert parse_id(value) is None
 
 
-def test_object_id_reads_a_real_id():
-    assert object_id(" 42 ") == 42
-    assert object_id(str(2**63 - 1)) == 2**63 - 1
+def test_parse_id_reads_a_real_id():
+    assert parse_id(" 42 ") == 42
+    assert parse_id(str(2**63 - 1)) == 2**63 - 1
 
 
 @pytest.mark.parametrize("value", NOT_IDS)
