@@ -332,6 +332,27 @@ def test_a_used_credit_stays_when_the_mark_changes(client, teacher, lesson, pupi
     assert MakeupCredit.objects.count() == 1
 
 
+def test_a_guests_excused_absence_earns_no_credit(client, teacher, lesson, pupil):
+    """A guest at a lesson (a make-up or an extra) who is excused gets no new credit;
+    a regular student excused at the same lesson does."""
+    guest = LessonGuestFactory(lesson=lesson, student=StudentFactory()).student
+    client.force_login(teacher)
+    assert tap(client, lesson, guest, "excused").status_code == 200
+    assert Mark.objects.get(student=guest).status == "excused"
+    assert not MakeupCredit.objects.exists()
+    tap(client, lesson, pupil, "excused")
+    assert list(MakeupCredit.objects.values_list("student_id", flat=True)) == [pupil.pk]
+
+
+def test_a_booked_credit_stays_when_the_mark_changes(client, teacher, lesson, pupil):
+    client.force_login(teacher)
+    tap(client, lesson, pupil, "excused")
+    LessonGuestFactory(student=pupil, makeup_credit=MakeupCredit.objects.get())
+    tap(client, lesson, pupil, "present")
+    assert Mark.objects.get().status == "present"
+    assert MakeupCredit.objects.count() == 1
+
+
 # --- Everyone present --------------------------------------------------------------------
 
 
