@@ -13,27 +13,6 @@ from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_class_counts_for_the_dashboards(django_assert_num_queries):
-    today = timezone.localdate()
-    first = today.replace(day=1)
-    full = BatchFactory(capacity=1)
-    half = BatchFactory(capacity=4)
-    BatchFactory(capacity=9, is_active=False)
-    EnrollmentFactory(batch=full, joined_on=first)
-    EnrollmentFactory(batch=half, joined_on=first - timedelta(days=40))
-    EnrollmentFactory(
-        batch=half, joined_on=first - timedelta(days=40), left_on=first - timedelta(days=1)
-    )
-    EnrollmentFactory(batch=half, joined_on=today + timedelta(days=5))  # holds a seat
-    with django_assert_num_queries(2):
-        counts = selectors.class_counts(today)
-    assert counts["batches"] == 2
-    assert counts["seats"] == 5
-    assert counts["free"] == 0 + (4 - 2)
-    assert counts["this_month"] == 1
-    assert counts["current"] == 2
-
-
 def test_search_matches_phone_digits_and_ignores_blank_queries():
     student = StudentFactory(user__phone="+91 98450-10004")
     assert selectors.search_students("   ") == []
