@@ -1,9 +1,11 @@
 """Recording a mark: one tap per student, idempotent, and refused when it may not be."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,14 +133,21 @@ def test_the_lesson_teacher_its_substitute_the_office_and_the_admin_may_mark(
     assert Mark.objects.get().marked_by_id == user.pk
 
 
-def test_a_lesson_later_today_may_be_marked(client, teacher):
-    later = (timezone.localtime() + timedelta(hours=1)).time().replace(microsecond=0)
-    if timezone.localtime().hour >= 22:
-        later = timezone.localtime().time().replace(microsecond=0)
-    lesson = LessonFactory(batch__teacher=teacher, starts_at=later)
-    student = roster(lesson, 1)[0]
-    client.force_login(teacher)
-    assert tap(client, lesson, student, "present").status_code == 200
+@pytest.mark.parametrize("now", ["00:30", "16:59", "22:58"])
+def test_a_lesson_later_today_may_be_marked(client, teacher, now):
+    """At any hour, a lesson starting later the same day (in the institute's zone) takes
+    marks. The clock is pinned: 00:30 IST is still the day before in UTC."""
+    hour, minute = map(int, now.split(":"))
+    instant = datetime(2026, 11, 18, hour, minute, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(instant, tick=False):
+        lesson = LessonFactory(
+            batch__teacher=teacher, scheduled_on=date(2026, 11, 18), starts_at=time(23, 0)
+        )
+        student = roster(lesson, 1)[0]
+        client.force_login(teacher)
+        tap(client, lesson, student, "present")
+    mark = Mark.objects.get()
+    assert (mark.lesson_id, mark.student_id, mark.status) == (lesson.pk, student.pk, "present")
 
 
 # --- Refusals: nothing stored ------------------------------------------------------------
@@ -303,6 +312,19 @@ def test_the_office_changes_inside_the_window_without_a_reason(client, office_us
     client.force_login(office_user)
     assert tap(client, lesson, student, "late").status_code == 200
     assert not MarkCorrection.objects.exists()
+
+
+def test_the_database_keeps_one_mark_per_lesson_and_student(lesson, pupil):
+    MarkFactory(lesson=lesson, student=pupil, status="present")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Mark.objects.create(
+            lesson=lesson,
+            student=pupil,
+            status="absent",
+            marked_by=lesson.teacher,
+            marked_at=timezone.now(),
+        )
+    assert list(Mark.objects.values_list("status", flat=True)) == ["present"]
 
 
 # --- Make-up credits ---------------------------------------------------------------------

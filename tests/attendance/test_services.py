@@ -163,6 +163,8 @@ def test_leave_sets_the_last_day(batch, pupil):
 def test_leave_may_be_the_joining_day(batch, pupil):
     enrollment = services.enroll(student=pupil, batch=batch, joined_on=JAN)
     services.leave(enrollment=enrollment, left_on=JAN)
+    stored = Enrollment.objects.get(pk=enrollment.pk)
+    assert (stored.joined_on, stored.left_on) == (JAN, JAN)
 
 
 def test_leave_refuses_a_day_before_joining(batch, pupil):
