@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from smtplib import SMTPException
 
 from allauth.account.adapter import get_adapter
-from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.institute import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
 from accounts.services import create_person, create_student, send_invitation
 from attendance.models import Batch, Enrollment
@@ -223,11 +223,11 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
                 "guardian": guardian,
                 "student": admitted.student,
                 "enrollment": admitted.enrollment,
-                "institute_name": settings.INSTITUTE_NAME,
+                "institute_name": institute_name(),
                 "login_url": base_url.rstrip("/") + "/accounts/login/",
             }
             send_mail(
-                subject=f"{settings.INSTITUTE_NAME}: {admitted.student.user.full_name} is admitted",
+                subject=f"{institute_name()}: {admitted.student.user.full_name} is admitted",
                 message=render_to_string("accounts/admissions/email_admitted.txt", context),
                 from_email=None,
                 recipient_list=[guardian.email],

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role, Student, User
 from attendance.models import MAX_MONTHLY_FEE, Batch, Instrument, Level, Room
 from attendance.selectors import BATCH_SORTS
-from attendance.templatetags.classes_tags import inr
+from musicbeats.money import money
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -327,7 +327,7 @@ class EnrolForm(forms.Form):
             self.fields[
                 "monthly_fee"
             ].help_text = (
-                f"Leave empty for the batch's fee ({inr(batch_fee)}); a different fee is kept."
+                f"Leave empty for the batch's fee ({money(batch_fee)}); a different fee is kept."
             )
 
 

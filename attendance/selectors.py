@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 
 from accounts.models import Student, User
 from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from musicbeats.money import money
 
 
 def seat_holding(on: date, prefix: str = "") -> Q:
@@ -236,12 +237,10 @@ def _pairs(records):
 
 
 def _show(attname: str, value, names: dict) -> str:
-    from attendance.templatetags.classes_tags import inr
-
     if value is None:
         return "—"
     if attname == "monthly_fee":
-        return inr(value)
+        return money(value)
     if attname == "is_active":
         return "active" if value else "inactive"
     if attname == "kind":

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from accounts.models import Student
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
 from attendance.selectors import seat_holding
-from attendance.templatetags.classes_tags import inr
+from musicbeats.money import money
 
 
 def _day(on: date) -> str:
@@ -42,7 +42,7 @@ def clean_fee(value) -> Decimal:
     if fee < 0:
         raise ValidationError("The monthly fee cannot be negative.")
     if fee > MAX_MONTHLY_FEE:
-        raise ValidationError(f"The monthly fee cannot be more than {inr(MAX_MONTHLY_FEE)}.")
+        raise ValidationError(f"The monthly fee cannot be more than {money(MAX_MONTHLY_FEE)}.")
     if fee != fee.quantize(Decimal("0.01")):
         raise ValidationError("The monthly fee has at most two decimal places (paise).")
     return fee.quantize(Decimal("0.01"))
@@ -131,7 +131,7 @@ def change_fee(*, enrollment: Enrollment, monthly_fee, reason: str = "") -> Enro
     fee = clean_fee(monthly_fee)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if fee == enrollment.monthly_fee:
-        raise ValidationError(f"The monthly fee is already {inr(fee)}.")
+        raise ValidationError(f"The monthly fee is already {money(fee)}.")
     enrollment.monthly_fee = fee
     enrollment._change_reason = reason.strip()[:100] or None
     enrollment.save(update_fields=["monthly_fee"])

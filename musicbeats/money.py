@@ -5,6 +5,7 @@ Built on babel (`en_IN` gives Indian digit grouping: ₹1,00,000.00) and num2wor
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_name
 from num2words import num2words
@@ -68,3 +69,33 @@ def amount_in_words(amount, currency: str = DEFAULT_CURRENCY) -> str:
         parts.append(f"{many} zero")
     text = " and ".join(parts) + " only"
     return text[0].upper() + text[1:]
+
+
+@lru_cache(maxsize=4096)
+def _formatted(amount: Decimal, currency: str) -> str:
+    # Big tables (the dues matrix, the cash close) repeat a few amounts hundreds of
+    # times: babel formats each (amount, currency) once per process.
+    return format_money(amount, currency)
+
+
+def _currency(currency: str | None) -> str:
+    if currency:
+        return currency
+    from accounts.institute import current_currency
+
+    return current_currency()
+
+
+def money(amount, currency: str | None = None) -> str:
+    """`₹1,00,000.00` in the institute's currency (or `currency`); empty for None or ""
+    (a missing figure, not zero). The `money` template filter is this function."""
+    if amount is None or amount == "":
+        return ""
+    return _formatted(to_decimal(amount), _currency(currency))
+
+
+def money_words(amount, currency: str | None = None) -> str:
+    """ "Rupees one lakh … only"; empty for None or ""."""
+    if amount is None or amount == "":
+        return ""
+    return amount_in_words(amount, _currency(currency))

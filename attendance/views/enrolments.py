@@ -14,7 +14,7 @@ from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Student
 from attendance import selectors, services
 from attendance.forms import EnrolForm, EnrollmentEndForm, EnrollmentFeeForm
-from attendance.templatetags.classes_tags import inr
+from musicbeats.money import money
 from attendance.views.batches import batch_page_context
 from attendance.views.objects import (
     get_batch_for,
@@ -100,7 +100,7 @@ def enroll(request):
                 done = (
                     f"{enrollment.student.user.full_name} enrolled in {enrollment.batch.name} "
                     f"from {date_format(enrollment.joined_on, 'j M Y')} at "
-                    f"{inr(enrollment.monthly_fee)} a month."
+                    f"{money(enrollment.monthly_fee)} a month."
                 )
                 if target == "enrolment" and batch:
                     context = batch_page_context(
@@ -166,7 +166,7 @@ def enrollment_detail(request, pk):
             messages.success(
                 request,
                 f"Monthly fee of {enrollment.student.user.full_name} in "
-                f"{enrollment.batch.name} is now {inr(form.cleaned_data['monthly_fee'])}.",
+                f"{enrollment.batch.name} is now {money(form.cleaned_data['monthly_fee'])}.",
             )
             return redirect("attendance:enrollment_detail", pk=enrollment.pk)
     return render(

@@ -20,7 +20,7 @@ from fees import selectors, services
 from fees.access import get_payment_for, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
-from fees.templatetags.money import remember_currency
+from accounts.institute import remember_institute
 from musicbeats.money import amount_in_words
 
 PAYER_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
@@ -298,7 +298,7 @@ def _safe_cells(row):
 
 def _receipt_context(request, payment):
     institute = Institute.get()
-    remember_currency(institute.currency)
+    remember_institute(institute)
     allocations = selectors.payment_allocations(payment.pk)
     return {
         "payment": payment,

@@ -1,13 +1,11 @@
 """Reads: seats, dashboard counts, the student search, money formatting."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from attendance import selectors
-from attendance.templatetags.classes_tags import inr
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +16,6 @@ def test_search_matches_phone_digits_and_ignores_blank_queries():
     assert selectors.search_students("   ") == []
     assert selectors.search_students("9845010004") == [student]
     assert selectors.search_students("45 10") == []  # too few digits and no name match
-
-
-def test_inr_uses_indian_grouping():
-    assert inr(Decimal("100000")) == "₹1,00,000.00"
-    assert inr(Decimal("1500.5")) == "₹1,500.50"
-    assert inr(None) == "—"
-    assert inr("not money") == "—"
 
 
 def test_roster_holds_current_and_future_enrolments_only():
