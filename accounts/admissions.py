@@ -150,25 +150,21 @@ def batch_choices(admission: AdmissionRequest | None = None):
 
 
 def _enrol(student: Student, batch_id: int) -> Enrollment:
-    # Lock the batch row so two desks cannot both take its last seat (on SQLite the
-    # IMMEDIATE transaction already serialises writers).
-    batch = Batch.objects.select_for_update().filter(pk=batch_id, is_active=True).first()
+    """Through the one enrolment service (its batch lock, seat count and clash check),
+    so acceptance follows the same rules as the batch page."""
+    from django.core.exceptions import ValidationError
+
+    from attendance import services as classes
+
+    batch = Batch.objects.filter(pk=batch_id, is_active=True).first()
     if batch is None:
         raise AdmissionError("That batch is no longer open. Choose another one.")
-    today = timezone.localdate()
-    taken = (
-        Enrollment.objects.filter(batch=batch)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .count()
-    )
-    if taken >= batch.capacity:
+    try:
+        return classes.enroll(student=student, batch=batch, joined_on=student.joined_on)
+    except ValidationError as error:
         raise AdmissionError(
-            f"{batch.name} is full ({batch.capacity} of {batch.capacity} seats taken). "
-            "Choose another batch, or accept without one."
-        )
-    return Enrollment.objects.create(
-        student=student, batch=batch, joined_on=student.joined_on, monthly_fee=batch.monthly_fee
-    )
+            " ".join(error.messages) + " Choose another batch, or accept without one."
+        ) from None
 
 
 def _notes(admission: AdmissionRequest) -> str:

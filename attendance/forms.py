@@ -317,6 +317,15 @@ class EnrolForm(forms.Form):
     monthly_fee = fee_field(
         required=False, help_text="Leave empty for the batch's fee; a different fee is kept."
     )
+    # Shown once the service has refused a timetable clash (`show_clash_override`).
+    despite_clash = forms.BooleanField(label="Enrol despite the clash", required=False)
+    clash_reason = forms.CharField(
+        label="Why (kept in the enrolment's history)",
+        required=False,
+        max_length=70,
+        help_text="Required to enrol despite the clash, e.g. “joins the 17:00 group in June”.",
+    )
+    show_clash_override = False
 
     def __init__(self, *args, batch_choices=None, batch_fee=None, **kwargs):
         kwargs["initial"] = {"joined_on": timezone.localdate(), **(kwargs.get("initial") or {})}

@@ -48,15 +48,32 @@ def clean_fee(value) -> Decimal:
     return fee.quantize(Decimal("0.01"))
 
 
+class EnrolmentClash(ValidationError):
+    """Enrolling would put the student in two batches at once (the office may override)."""
+
+
+CLASH_REASON_MAX = 70  # + "Enrolled despite a clash: " fits the history's 100 characters
+
+
 @transaction.atomic
 def enroll(
-    *, student: Student, batch: Batch, joined_on: date, monthly_fee: Decimal | None = None
+    *,
+    student: Student,
+    batch: Batch,
+    joined_on: date,
+    monthly_fee: Decimal | None = None,
+    despite_clash: bool = False,
+    clash_reason: str = "",
 ) -> Enrollment:
     """Enrol `student` in `batch` from `joined_on` at `monthly_fee` (the batch's by default).
 
     Refused: a deactivated student, an inactive batch, a fee out of bounds, a second
-    enrolment in the batch (an open one, or one that has not ended by `joined_on`), and
-    a full batch (counting enrolments current on `joined_on` and every open one).
+    enrolment in the batch (an open one, or one that has not ended by `joined_on`), a
+    full batch (counting enrolments current on `joined_on` and every open one), and a
+    batch whose slots clash with another batch of the student's
+    (`services_timetable.enrollment_clashes`, each clash named). The office may enrol
+    despite a clash (`despite_clash`) with a reason, kept as the enrolment's history
+    change reason (who and when come with it).
     """
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     student = Student.objects.select_related("user").get(pk=student.pk)
@@ -86,6 +103,9 @@ def enroll(
             f"a new enrolment can start on {_day(until + timedelta(days=1))} at "
             "the earliest."
         )
+    clash_reason = _check_clashes(
+        student=student, batch=batch, on=joined_on, despite=despite_clash, reason=clash_reason
+    )
     taken = Enrollment.objects.filter(batch=batch).filter(seat_holding(joined_on)).count()
     if taken >= batch.capacity:
         what = "a private lesson (one seat)" if batch.capacity == 1 else f"{batch.capacity} seats"
@@ -93,14 +113,35 @@ def enroll(
             f"{batch.name} is full: {taken} of {what} taken on {_day(joined_on)}. "
             "End an enrolment or raise the capacity first."
         )
+    enrollment = Enrollment(student=student, batch=batch, joined_on=joined_on, monthly_fee=fee)
+    if clash_reason:
+        enrollment._change_reason = f"Enrolled despite a clash: {clash_reason}"
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(
-                student=student, batch=batch, joined_on=joined_on, monthly_fee=fee
-            )
+            enrollment.save(force_insert=True)
+            return enrollment
     except IntegrityError:
         # Only a write that slipped past the lock (never through these services).
         raise ValidationError(f"{name} is already enrolled in {batch.name}.") from None
+
+
+def _check_clashes(*, student: Student, batch: Batch, on: date, despite: bool, reason: str) -> str:
+    """Refuse a timetable clash unless overridden with a reason; the reason to record."""
+    from attendance.services_timetable import enrollment_clashes
+
+    clashes = enrollment_clashes(student=student, batch=batch, on=on)
+    if not clashes:
+        return ""
+    if not despite:
+        raise EnrolmentClash(
+            [*clashes, "To enrol anyway, tick “Enrol despite the clash” and say why."]
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise EnrolmentClash([*clashes, "Say why the student is enrolled despite the clash."])
+    if len(reason) > CLASH_REASON_MAX:
+        raise EnrolmentClash(f"Keep the reason for the clash to {CLASH_REASON_MAX} characters.")
+    return reason
 
 
 @transaction.atomic

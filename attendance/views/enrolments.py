@@ -14,13 +14,13 @@ from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Student
 from attendance import selectors, services
 from attendance.forms import EnrolForm, EnrollmentEndForm, EnrollmentFeeForm
-from musicbeats.money import money
 from attendance.views.batches import batch_page_context
 from attendance.views.objects import (
     get_batch_for,
     get_enrollment_for,
     get_student_for_enrolment,
 )
+from musicbeats.money import money
 
 GET_POST = ["GET", "HEAD", "POST"]
 PICKER_LIMIT = 10
@@ -93,7 +93,12 @@ def enroll(request):
                     batch=data["batch"],
                     joined_on=data["joined_on"],
                     monthly_fee=data["monthly_fee"],
+                    despite_clash=data["despite_clash"],
+                    clash_reason=data["clash_reason"],
                 )
+            except services.EnrolmentClash as error:
+                form.add_error(None, error)
+                form.show_clash_override = True
             except ValidationError as error:
                 form.add_error(None, error)
             else:
