@@ -118,9 +118,7 @@ def test_a_rename_shows_on_every_page_and_email_at_once(client, admin_user, offi
     assert f"Learn music at {NEW_NAME}" in admission and old not in admission
 
 
-def test_a_rename_by_another_worker_shows_after_the_memory_expires(
-    client, admin_user, monkeypatch
-):
+def test_a_rename_by_another_worker_shows_after_the_memory_expires(client, admin_user, monkeypatch):
     import time
 
     from accounts import institute as memory
