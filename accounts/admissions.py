@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from smtplib import SMTPException
 
 from allauth.account.adapter import get_adapter
-from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.institute import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
 from accounts.services import create_person, create_student, send_invitation
 from attendance.models import Batch, Enrollment
@@ -150,25 +150,21 @@ def batch_choices(admission: AdmissionRequest | None = None):
 
 
 def _enrol(student: Student, batch_id: int) -> Enrollment:
-    # Lock the batch row so two desks cannot both take its last seat (on SQLite the
-    # IMMEDIATE transaction already serialises writers).
-    batch = Batch.objects.select_for_update().filter(pk=batch_id, is_active=True).first()
+    """Through the one enrolment service (its batch lock, seat count and clash check),
+    so acceptance follows the same rules as the batch page."""
+    from django.core.exceptions import ValidationError
+
+    from attendance import services as classes
+
+    batch = Batch.objects.filter(pk=batch_id, is_active=True).first()
     if batch is None:
         raise AdmissionError("That batch is no longer open. Choose another one.")
-    today = timezone.localdate()
-    taken = (
-        Enrollment.objects.filter(batch=batch)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .count()
-    )
-    if taken >= batch.capacity:
+    try:
+        return classes.enroll(student=student, batch=batch, joined_on=student.joined_on)
+    except ValidationError as error:
         raise AdmissionError(
-            f"{batch.name} is full ({batch.capacity} of {batch.capacity} seats taken). "
-            "Choose another batch, or accept without one."
-        )
-    return Enrollment.objects.create(
-        student=student, batch=batch, joined_on=student.joined_on, monthly_fee=batch.monthly_fee
-    )
+            " ".join(error.messages) + " Choose another batch, or accept without one."
+        ) from None
 
 
 def _notes(admission: AdmissionRequest) -> str:
@@ -223,11 +219,11 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
                 "guardian": guardian,
                 "student": admitted.student,
                 "enrollment": admitted.enrollment,
-                "institute_name": settings.INSTITUTE_NAME,
+                "institute_name": institute_name(),
                 "login_url": base_url.rstrip("/") + "/accounts/login/",
             }
             send_mail(
-                subject=f"{settings.INSTITUTE_NAME}: {admitted.student.user.full_name} is admitted",
+                subject=f"{institute_name()}: {admitted.student.user.full_name} is admitted",
                 message=render_to_string("accounts/admissions/email_admitted.txt", context),
                 from_email=None,
                 recipient_list=[guardian.email],

@@ -13,3 +13,12 @@ class AccountsConfig(AppConfig):
         from accounts.checks import check_views_declare_access
 
         checks.register(check_views_declare_access, checks.Tags.urls)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts import institute
+        from accounts.models import Institute
+
+        # Pages keep the institute's name and currency in memory; a save replaces them.
+        post_save.connect(institute.saved, sender=Institute)
+        post_delete.connect(institute.forget, sender=Institute)

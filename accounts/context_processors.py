@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.urls import reverse
 
+from accounts.institute import institute_name
 from accounts.models import STAFF_ROLES, Role
 
 # The navigation, by role. An entry is a link (label, URL name) or a menu
@@ -99,7 +99,7 @@ def _link(label, name, path):
 
 def navigation(request):
     user = getattr(request, "user", None)
-    context = {"institute_name": settings.INSTITUTE_NAME, "nav_items": []}
+    context = {"institute_name": institute_name(), "nav_items": []}
     if user is None or not user.is_authenticated:
         return context
     items = []

@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Counter, Guardianship, Role, Student, StudentImport, User
 from attendance.models import Batch, Enrollment
+from musicbeats.csv_export import SafeWriter
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -650,7 +651,7 @@ def sample_csv() -> str:
         Batch.objects.filter(is_active=True).order_by("name").values_list("name", flat=True).first()
     )
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow([c.name for c in COLUMNS])
     examples = [
         {

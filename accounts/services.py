@@ -9,7 +9,6 @@ from datetime import date
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import DateField, Q, Value
@@ -18,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.institute import institute_name
 from accounts.models import Guardianship, Role, Student, User
 
 
@@ -45,10 +45,10 @@ def send_invitation(user: User, *, base_url: str) -> None:
     context = {
         "user": user,
         "link": invitation_link(user, base_url=base_url),
-        "institute_name": settings.INSTITUTE_NAME,
+        "institute_name": institute_name(),
     }
     send_mail(
-        subject=f"{settings.INSTITUTE_NAME}: set your MusicBeats password",
+        subject=f"{institute_name()}: set your MusicBeats password",
         message=render_to_string("accounts/email/invitation.txt", context),
         from_email=None,
         recipient_list=[user.email],

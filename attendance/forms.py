@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.models import Role, Student, User
 from attendance.models import MAX_MONTHLY_FEE, Batch, Instrument, Level, Room
 from attendance.selectors import BATCH_SORTS
-from attendance.templatetags.classes_tags import inr
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
+from musicbeats.money import money
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -318,6 +318,15 @@ class EnrolForm(forms.Form):
     monthly_fee = fee_field(
         required=False, help_text="Leave empty for the batch's fee; a different fee is kept."
     )
+    # Shown once the service has refused a timetable clash (`show_clash_override`).
+    despite_clash = forms.BooleanField(label="Enrol despite the clash", required=False)
+    clash_reason = forms.CharField(
+        label="Why (kept in the enrolment's history)",
+        required=False,
+        max_length=70,
+        help_text="Required to enrol despite the clash, e.g. “joins the 17:00 group in June”.",
+    )
+    show_clash_override = False
 
     def __init__(self, *args, batch_choices=None, batch_fee=None, **kwargs):
         kwargs["initial"] = {"joined_on": timezone.localdate(), **(kwargs.get("initial") or {})}
@@ -328,7 +337,7 @@ class EnrolForm(forms.Form):
             self.fields[
                 "monthly_fee"
             ].help_text = (
-                f"Leave empty for the batch's fee ({inr(batch_fee)}); a different fee is kept."
+                f"Leave empty for the batch's fee ({money(batch_fee)}); a different fee is kept."
             )
 
 

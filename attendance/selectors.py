@@ -15,7 +15,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Replace
@@ -24,6 +23,7 @@ from django.utils.formats import date_format
 
 from accounts.models import Student, User
 from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from musicbeats.money import money
 
 
 def seat_holding(on: date, prefix: str = "") -> Q:
@@ -181,28 +181,6 @@ def search_students(q: str, *, batch: Batch | None = None, limit: int = 10) -> l
     return list(students.order_by("user__full_name", "pk")[: limit + 1])
 
 
-def class_counts(on: date | None = None) -> dict:
-    """For the admin and office dashboards: active batches, their seats and free seats,
-    students holding a seat, and enrolments that started this month. Two queries."""
-    on = on or timezone.localdate()
-    counts = (
-        Batch.objects.filter(is_active=True)
-        .annotate(taken=taken_seats(on))
-        .aggregate(
-            batches=Count("pk"),
-            seats=Coalesce(Sum("capacity"), 0),
-            free=Coalesce(Sum(Greatest(F("capacity") - F("taken"), Value(0))), 0),
-        )
-    )
-    month = Enrollment.objects.aggregate(
-        this_month=Count("pk", filter=Q(joined_on__gte=on.replace(day=1), joined_on__lte=on)),
-        current=Count(
-            "pk", filter=Q(joined_on__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gte=on))
-        ),
-    )
-    return counts | month
-
-
 # ---------------------------------------------------------------------------- history
 
 
@@ -259,12 +237,10 @@ def _pairs(records):
 
 
 def _show(attname: str, value, names: dict) -> str:
-    from attendance.templatetags.classes_tags import inr
-
     if value is None:
         return "—"
     if attname == "monthly_fee":
-        return inr(value)
+        return money(value)
     if attname == "is_active":
         return "active" if value else "inactive"
     if attname == "kind":

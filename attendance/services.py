@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from accounts.models import Student
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
 from attendance.selectors import seat_holding
-from attendance.templatetags.classes_tags import inr
+from musicbeats.money import money
 
 
 def _day(on: date) -> str:
@@ -42,21 +42,38 @@ def clean_fee(value) -> Decimal:
     if fee < 0:
         raise ValidationError("The monthly fee cannot be negative.")
     if fee > MAX_MONTHLY_FEE:
-        raise ValidationError(f"The monthly fee cannot be more than {inr(MAX_MONTHLY_FEE)}.")
+        raise ValidationError(f"The monthly fee cannot be more than {money(MAX_MONTHLY_FEE)}.")
     if fee != fee.quantize(Decimal("0.01")):
         raise ValidationError("The monthly fee has at most two decimal places (paise).")
     return fee.quantize(Decimal("0.01"))
 
 
+class EnrolmentClash(ValidationError):
+    """Enrolling would put the student in two batches at once (the office may override)."""
+
+
+CLASH_REASON_MAX = 70  # + "Enrolled despite a clash: " fits the history's 100 characters
+
+
 @transaction.atomic
 def enroll(
-    *, student: Student, batch: Batch, joined_on: date, monthly_fee: Decimal | None = None
+    *,
+    student: Student,
+    batch: Batch,
+    joined_on: date,
+    monthly_fee: Decimal | None = None,
+    despite_clash: bool = False,
+    clash_reason: str = "",
 ) -> Enrollment:
     """Enrol `student` in `batch` from `joined_on` at `monthly_fee` (the batch's by default).
 
     Refused: a deactivated student, an inactive batch, a fee out of bounds, a second
-    enrolment in the batch (an open one, or one that has not ended by `joined_on`), and
-    a full batch (counting enrolments current on `joined_on` and every open one).
+    enrolment in the batch (an open one, or one that has not ended by `joined_on`), a
+    full batch (counting enrolments current on `joined_on` and every open one), and a
+    batch whose slots clash with another batch of the student's
+    (`services_timetable.enrollment_clashes`, each clash named). The office may enrol
+    despite a clash (`despite_clash`) with a reason, kept as the enrolment's history
+    change reason (who and when come with it).
     """
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     student = Student.objects.select_related("user").get(pk=student.pk)
@@ -86,6 +103,9 @@ def enroll(
             f"a new enrolment can start on {_day(until + timedelta(days=1))} at "
             "the earliest."
         )
+    clash_reason = _check_clashes(
+        student=student, batch=batch, on=joined_on, despite=despite_clash, reason=clash_reason
+    )
     taken = Enrollment.objects.filter(batch=batch).filter(seat_holding(joined_on)).count()
     if taken >= batch.capacity:
         what = "a private lesson (one seat)" if batch.capacity == 1 else f"{batch.capacity} seats"
@@ -93,14 +113,35 @@ def enroll(
             f"{batch.name} is full: {taken} of {what} taken on {_day(joined_on)}. "
             "End an enrolment or raise the capacity first."
         )
+    enrollment = Enrollment(student=student, batch=batch, joined_on=joined_on, monthly_fee=fee)
+    if clash_reason:
+        enrollment._change_reason = f"Enrolled despite a clash: {clash_reason}"
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(
-                student=student, batch=batch, joined_on=joined_on, monthly_fee=fee
-            )
+            enrollment.save(force_insert=True)
+            return enrollment
     except IntegrityError:
         # Only a write that slipped past the lock (never through these services).
         raise ValidationError(f"{name} is already enrolled in {batch.name}.") from None
+
+
+def _check_clashes(*, student: Student, batch: Batch, on: date, despite: bool, reason: str) -> str:
+    """Refuse a timetable clash unless overridden with a reason; the reason to record."""
+    from attendance.services_timetable import enrollment_clashes
+
+    clashes = enrollment_clashes(student=student, batch=batch, on=on)
+    if not clashes:
+        return ""
+    if not despite:
+        raise EnrolmentClash(
+            [*clashes, "To enrol anyway, tick “Enrol despite the clash” and say why."]
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise EnrolmentClash([*clashes, "Say why the student is enrolled despite the clash."])
+    if len(reason) > CLASH_REASON_MAX:
+        raise EnrolmentClash(f"Keep the reason for the clash to {CLASH_REASON_MAX} characters.")
+    return reason
 
 
 @transaction.atomic
@@ -131,7 +172,7 @@ def change_fee(*, enrollment: Enrollment, monthly_fee, reason: str = "") -> Enro
     fee = clean_fee(monthly_fee)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if fee == enrollment.monthly_fee:
-        raise ValidationError(f"The monthly fee is already {inr(fee)}.")
+        raise ValidationError(f"The monthly fee is already {money(fee)}.")
     enrollment.monthly_fee = fee
     enrollment._change_reason = reason.strip()[:100] or None
     enrollment.save(update_fields=["monthly_fee"])

@@ -14,8 +14,9 @@ Rules (tested in tests/attendance/test_marks*.py):
 - One mark per (lesson, student), a database constraint. Recording is an upsert: sending
   the same tap twice changes nothing, and a tap older than the stored mark (a retry that
   arrives after a newer tap) is ignored, so the last tap wins.
-- A mark that becomes "excused" earns one make-up credit; a mark that stops being excused
-  loses its credit unless the credit was already used or booked.
+- A mark that becomes "excused" earns one make-up credit (a guest's does not); a mark
+  that stops being excused loses its credit unless the credit was already used or
+  booked. The rule is `services_timetable.grant_makeup_credit`.
 """
 
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Institute, Student, User
-from attendance.models import Enrollment, Lesson, LessonGuest, MakeupCredit, Mark, MarkCorrection
+from attendance.models import Enrollment, Lesson, LessonGuest, Mark, MarkCorrection
+from attendance.services_timetable import grant_makeup_credit
 
 # A tap's age as the tablet reports it is trusted up to this much (a tablet offline for
 # a week is not plausible; a larger value is a broken clock).
@@ -174,28 +176,8 @@ def tap_time(*, now: datetime, tapped_at_ms: int | None, sent_at_ms: int | None)
 
 
 def _excused_changed(mark: Mark, *, old_status: str | None, institute: Institute) -> None:
-    if mark.status == Mark.Status.EXCUSED and old_status != Mark.Status.EXCUSED:
+    if Mark.Status.EXCUSED in (mark.status, old_status) and mark.status != old_status:
         grant_makeup_credit(mark, institute=institute)
-    elif old_status == Mark.Status.EXCUSED and mark.status != Mark.Status.EXCUSED:
-        # A used or booked credit stays: the make-up lesson happened (or is planned).
-        MakeupCredit.objects.filter(
-            earned_for=mark, used_at__isnull=True, booking__isnull=True
-        ).delete()
-
-
-def grant_makeup_credit(mark: Mark, *, institute: Institute | None = None) -> MakeupCredit:
-    """One make-up credit for an excused mark, usable until `makeup_expiry_days` after
-    the lesson. Granting twice gives the same credit.
-
-    (The timetable work has its own `grant_makeup_credit` in services_timetable; this
-    one stands in for it until both are merged, with the same rule.)
-    """
-    institute = institute or Institute.get()
-    expires_on = mark.lesson.date + timedelta(days=institute.makeup_expiry_days)
-    credit, _created = MakeupCredit.objects.get_or_create(
-        earned_for=mark, defaults={"student_id": mark.student_id, "expires_on": expires_on}
-    )
-    return credit
 
 
 def _insert_mark(*, lesson, student, status, by, at) -> Mark:

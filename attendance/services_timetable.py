@@ -904,26 +904,31 @@ def create_lesson(
 
 
 @transaction.atomic
-def grant_makeup_credit(mark: Mark) -> MakeupCredit | None:
+def grant_makeup_credit(mark: Mark, *, institute: Institute | None = None) -> MakeupCredit | None:
     """Keep a mark's make-up credit in step with it; call after saving a mark.
 
     An "excused" mark (absent with notice) earns one credit, valid for the institute's
     `makeup_expiry_days` after the lesson; calling again changes nothing. A mark changed
-    away from "excused" takes back its credit while it is unused. A guest's absence
-    (at an extra or make-up lesson) earns nothing.
+    away from "excused" takes back its credit while it is unused and unbooked (a used
+    or booked credit stays: the make-up lesson happened, or is planned). A guest's
+    absence (at an extra or make-up lesson) earns nothing: the lesson was itself a
+    make-up, and a credit for missing it would mint credits from nothing.
+
+    The one implementation of the rule: roll call (`services_rollcall.record_mark`)
+    calls it for every mark that becomes or stops being excused.
     """
-    existing = MakeupCredit.objects.filter(earned_for=mark).first()
     if mark.status != Mark.Status.EXCUSED:
-        if existing is not None and existing.used_at is None:
-            existing.delete()
-            return None
-        return existing
-    if existing is not None:
-        return existing
+        MakeupCredit.objects.filter(
+            earned_for=mark, used_at__isnull=True, booking__isnull=True
+        ).delete()
+        return MakeupCredit.objects.filter(earned_for=mark).first()
     if LessonGuest.objects.filter(lesson_id=mark.lesson_id, student_id=mark.student_id).exists():
         return None
-    lesson_date = Lesson.objects.values_list("date", flat=True).get(pk=mark.lesson_id)
-    expiry = Institute.get().makeup_expiry_days
+    if Mark.lesson.is_cached(mark):
+        lesson_date = mark.lesson.date
+    else:
+        lesson_date = Lesson.objects.values_list("date", flat=True).get(pk=mark.lesson_id)
+    expiry = (institute or Institute.get()).makeup_expiry_days
     credit, _created = MakeupCredit.objects.get_or_create(
         earned_for=mark,
         defaults={

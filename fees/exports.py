@@ -3,10 +3,10 @@
 A `Table` is a title, column headings and rows of plain values (str, int, Decimal,
 date). Money goes out as numbers with two decimals, never as "₹1,00,000.00" text, so a
 spreadsheet can add it up. Text that a spreadsheet would run as a formula (a name that
-starts with "=", "+", "-" or "@") is prefixed with an apostrophe.
+starts with "=", "+", "-" or "@") is prefixed with an apostrophe, by the project's one
+CSV writer (musicbeats/csv_export.py), in CSV and XLSX alike.
 """
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -19,9 +19,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from musicbeats.csv_export import BOM, SafeWriter, neutralise
+
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -34,28 +35,11 @@ class Table:
     rows: Iterable[Sequence]
 
 
-def safe_text(value):
-    """Defuse spreadsheet formulas in text; numbers and dates pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe_text(str(value)) if not isinstance(value, int | float) else value
-
-
 def csv_bytes(tables: Sequence[Table]) -> bytes:
     """One CSV file. Several tables are written one after another, each under its title
     and separated by an empty line (one table is written without a title row)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     for index, table in enumerate(tables):
         if len(tables) > 1:
             if index:
@@ -63,9 +47,8 @@ def csv_bytes(tables: Sequence[Table]) -> bytes:
             writer.writerow([table.title])
         writer.writerow(table.headings)
         for row in table.rows:
-            writer.writerow([_csv_value(value) for value in row])
-    # A byte-order mark lets Excel read UTF-8 (names, ₹ in titles) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            writer.writerow(row)
+    return (BOM + buffer.getvalue()).encode("utf-8")
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -95,7 +78,7 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
         for row in table.rows:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=safe_text(value))
+                cell = WriteOnlyCell(sheet, value=neutralise(value))
                 if isinstance(value, Decimal):
                     cell.number_format = MONEY_FORMAT
                 elif isinstance(value, date):

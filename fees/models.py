@@ -35,7 +35,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Student
-from musicbeats.money import MONEY, money, money_or_zero
+from musicbeats.money import MONEY, money_expr, money_or_zero
 
 MAX_AMOUNT = Decimal("1000000.00")  # ₹10,00,000: no single charge or payment is larger.
 # No payment is dated before this (the model has no founding date): a year typed as 0202
@@ -78,9 +78,9 @@ class ChargeQuerySet(models.QuerySet):
             .values("total")
         )
         return self.annotate(
-            net=money(F("amount") - F("concession_amount")),
+            net=money_expr(F("amount") - F("concession_amount")),
             paid=money_or_zero(models.Subquery(paid, output_field=MONEY)),
-        ).annotate(open=money(F("net") - F("paid")))
+        ).annotate(open=money_expr(F("net") - F("paid")))
 
 
 class Charge(models.Model):

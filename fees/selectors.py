@@ -29,7 +29,7 @@ from django.db.models.functions import Replace
 
 from accounts.models import Guardianship, Student
 from fees.models import Allocation, Charge, Payment
-from musicbeats.money import MONEY, money, money_or_zero, money_sum
+from musicbeats.money import MONEY, money_expr, money_or_zero, money_sum
 
 # Money read through `musicbeats.money` is exact paise on both databases; this threshold
 # only matters to a filter computed inside SQL (`open__gte`), where SQLite's floating
@@ -154,7 +154,7 @@ def with_balances(students: QuerySet) -> QuerySet:
         dues_total=money_or_zero(Subquery(dues, output_field=MONEY)),
         paid_total=money_or_zero(Subquery(paid, output_field=MONEY)),
         allocated_total=money_or_zero(Subquery(allocated, output_field=MONEY)),
-    ).annotate(balance_total=money(F("dues_total") - F("paid_total")))
+    ).annotate(balance_total=money_expr(F("dues_total") - F("paid_total")))
 
 
 def _digits(field_name):

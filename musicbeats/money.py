@@ -3,7 +3,7 @@
 Built on babel (`en_IN` gives Indian digit grouping: ₹1,00,000.00) and num2words
 (`en_IN` says lakh and crore). Amounts are `Decimal`; a float is refused, never rounded.
 
-Also the one way money computed in SQL comes back: `money(expression)` and
+Also the one way money computed in SQL comes back: `money_expr(expression)` and
 `money_sum(expression)` give it the output field `MONEY`, which hands every value back as
 an exact Decimal of paise on both databases. SQLite keeps a decimal column as a binary
 float and does its arithmetic and sums in floating point (4331.07 - 4096.02 comes back
@@ -13,6 +13,7 @@ numeric is exact, and quantizing it changes nothing.
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_name
 from django.db import models
@@ -85,7 +86,7 @@ class MoneyField(models.DecimalField):
 MONEY = MoneyField()
 
 
-def money(expression) -> models.ExpressionWrapper:
+def money_expr(expression) -> models.ExpressionWrapper:
     """An SQL money expression (`F("amount") - F("concession_amount")`) read as paise."""
     return models.ExpressionWrapper(expression, output_field=MoneyField())
 
@@ -137,3 +138,33 @@ def amount_in_words(amount, currency: str = DEFAULT_CURRENCY) -> str:
         parts.append(f"{many} zero")
     text = " and ".join(parts) + " only"
     return text[0].upper() + text[1:]
+
+
+@lru_cache(maxsize=4096)
+def _formatted(amount: Decimal, currency: str) -> str:
+    # Big tables (the dues matrix, the cash close) repeat a few amounts hundreds of
+    # times: babel formats each (amount, currency) once per process.
+    return format_money(amount, currency)
+
+
+def _currency(currency: str | None) -> str:
+    if currency:
+        return currency
+    from accounts.institute import current_currency
+
+    return current_currency()
+
+
+def money(amount, currency: str | None = None) -> str:
+    """`₹1,00,000.00` in the institute's currency (or `currency`); empty for None or ""
+    (a missing figure, not zero). The `money` template filter is this function."""
+    if amount is None or amount == "":
+        return ""
+    return _formatted(to_decimal(amount), _currency(currency))
+
+
+def money_words(amount, currency: str | None = None) -> str:
+    """ "Rupees one lakh … only"; empty for None or ""."""
+    if amount is None or amount == "":
+        return ""
+    return amount_in_words(amount, _currency(currency))

@@ -1,17 +1,13 @@
-"""What the people pages share: htmx partials, pagination, CSV export, invitations,
+"""What the people pages share: htmx partials, pagination, invitations,
 object access helpers and the pickers of the student and guardian forms."""
 
-import csv
-import re
 import smtplib
-from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from accounts import selectors, services
@@ -37,40 +33,6 @@ def render_page(request, template: str, partial: str, context: dict, **kwargs):
 
 def paginate(request, rows):
     return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-
-
-# --- CSV ---------------------------------------------------------------------------
-
-_PHONE_LIKE = re.compile(r"^[+-]?[\d ()-]*$")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (a leading =, +, - or @), except
-    phone numbers, which start with + and are plain text."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PHONE_LIKE.match(text):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
-    """Stream `rows` as a CSV download (UTF-8 with a BOM, so Excel reads ₹ and names)."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([csv_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
-    return response
 
 
 # --- Object access -------------------------------------------------------------------

@@ -12,7 +12,6 @@ from accounts.access import allow_roles
 from accounts.forms import GuardianFilterForm, GuardianForm
 from accounts.models import STAFF_ROLES
 from accounts.views.common import (
-    csv_response,
     invite,
     invite_after_email_change,
     paginate,
@@ -20,6 +19,7 @@ from accounts.views.common import (
     student_picker,
     wants_partial,
 )
+from musicbeats.csv_export import csv_response, dated
 
 FORM = "accounts/guardians/form.html"
 EMAIL_TAKEN = "This email address is already in use by another person."
@@ -61,7 +61,7 @@ def guardian_export(request):
                 "; ".join(link.student.roll_number for link in guardian.links),
             ]
 
-    return csv_response("guardians", header, lines())
+    return csv_response(dated("guardians"), header, lines())
 
 
 def _initial_from(data) -> dict:

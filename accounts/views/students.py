@@ -12,7 +12,6 @@ from accounts.access import allow_roles
 from accounts.forms import DeactivateStudentForm, StudentFilterForm, StudentForm
 from accounts.models import STAFF_ROLES
 from accounts.views.common import (
-    csv_response,
     get_student_for,
     guardian_picker,
     invite,
@@ -22,6 +21,7 @@ from accounts.views.common import (
     render_page,
     wants_partial,
 )
+from musicbeats.csv_export import csv_response, dated
 
 LIST = "accounts/students/list.html"
 FORM = "accounts/students/form.html"
@@ -79,7 +79,7 @@ def student_export(request):
                 "; ".join(e.batch.name for e in student.current),
             ]
 
-    return csv_response("students", header, lines())
+    return csv_response(dated("students"), header, lines())
 
 
 def _form_page(request, form, picker, *, student=None, status=200):

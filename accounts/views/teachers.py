@@ -12,12 +12,12 @@ from accounts.access import allow_roles
 from accounts.forms import TeacherFilterForm, TeacherForm
 from accounts.models import STAFF_ROLES
 from accounts.views.common import (
-    csv_response,
     invite,
     invite_after_email_change,
     paginate,
     render_page,
 )
+from musicbeats.csv_export import csv_response, dated
 
 EMAIL_TAKEN = "This email address is already in use by another person."
 
@@ -59,7 +59,7 @@ def teacher_export(request):
                 teacher.active_batches,
             ]
 
-    return csv_response("teachers", header, lines())
+    return csv_response(dated("teachers"), header, lines())
 
 
 def _save(request, form, teacher=None):

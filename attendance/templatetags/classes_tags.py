@@ -1,27 +1,8 @@
-"""Template filters for the classes pages.
+"""Template tags for the classes pages. (Money: `{% load money %}`, `{{ x|money }}`.)"""
 
-`inr` shows money the way DESIGN.md asks (₹1,00,000.00). The fees issue may bring a
-project-wide money filter; this one then gives way to it.
-"""
-
-from decimal import Decimal, InvalidOperation
-
-from babel.numbers import format_currency
 from django import template
 
 register = template.Library()
-
-
-@register.filter
-def inr(amount):
-    """`Decimal("150000")` → `₹1,50,000.00`; anything that is not a number → `—`."""
-    if amount is None or amount == "":
-        return "—"
-    try:
-        value = Decimal(amount)
-    except (InvalidOperation, TypeError, ValueError):
-        return "—"
-    return format_currency(value, "INR", locale="en_IN")
 
 
 @register.simple_tag(takes_context=True)

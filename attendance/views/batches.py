@@ -1,12 +1,9 @@
 """Batches: the list (live search, filters, sorting, CSV), the batch page with its
 roster and history, adding, editing, deactivating and reactivating."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,6 +14,7 @@ from accounts.models import STAFF_ROLES
 from attendance import selectors, services
 from attendance.forms import BatchDeactivateForm, BatchFilterForm, BatchForm, EnrolForm
 from attendance.views.objects import get_batch_for
+from musicbeats.csv_export import csv_response
 from musicbeats.ids import parse_id
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -39,57 +37,42 @@ def batch_list(request):
     return render(request, "attendance/batch_list.html", context)
 
 
-# A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 @require_safe
 @allow_roles(*STAFF_ROLES)
 def batch_export(request):
     """The batch list as CSV, with the filters and sort the page had (no pagination)."""
     filters = BatchFilterForm(request.GET).filters()
     today = timezone.localdate()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="batches-{today:%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 (₹, names) only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "Batch",
+        "Kind",
+        "Instrument",
+        "Level",
+        "Teacher",
+        "Room",
+        "Capacity",
+        "Seats taken",
+        "Free seats",
+        "Monthly fee (INR)",
+        "Status",
+    ]
+    rows = (
         [
-            "Batch",
-            "Kind",
-            "Instrument",
-            "Level",
-            "Teacher",
-            "Room",
-            "Capacity",
-            "Seats taken",
-            "Free seats",
-            "Monthly fee (INR)",
-            "Status",
+            batch.name,
+            batch.get_kind_display(),
+            batch.instrument.name,
+            batch.level.name if batch.level else "",
+            batch.teacher.full_name,
+            batch.room.name if batch.room else "",
+            batch.capacity,
+            batch.taken,
+            batch.free,
+            batch.monthly_fee,
+            "active" if batch.is_active else "inactive",
         ]
+        for batch in selectors.filter_batches(**filters, on=today).iterator(chunk_size=500)
     )
-    for batch in selectors.filter_batches(**filters, on=today).iterator(chunk_size=500):
-        writer.writerow(
-            [
-                _cell(batch.name),
-                batch.get_kind_display(),
-                _cell(batch.instrument.name),
-                _cell(batch.level.name if batch.level else ""),
-                _cell(batch.teacher.full_name),
-                _cell(batch.room.name if batch.room else ""),
-                batch.capacity,
-                batch.taken,
-                batch.free,
-                f"{batch.monthly_fee:.2f}",
-                "active" if batch.is_active else "inactive",
-            ]
-        )
-    return response
+    return csv_response(f"batches-{today:%Y-%m-%d}.csv", header, rows, stream=False)
 
 
 def _narrow_levels(form, instrument):

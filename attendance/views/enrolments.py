@@ -14,7 +14,6 @@ from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Student
 from attendance import selectors, services
 from attendance.forms import EnrolForm, EnrollmentEndForm, EnrollmentFeeForm
-from attendance.templatetags.classes_tags import inr
 from attendance.views.batches import batch_page_context
 from attendance.views.objects import (
     get_batch_for,
@@ -22,6 +21,7 @@ from attendance.views.objects import (
     get_student_for_enrolment,
 )
 from musicbeats.ids import parse_id
+from musicbeats.money import money
 
 GET_POST = ["GET", "HEAD", "POST"]
 PICKER_LIMIT = 10
@@ -94,14 +94,19 @@ def enroll(request):
                     batch=data["batch"],
                     joined_on=data["joined_on"],
                     monthly_fee=data["monthly_fee"],
+                    despite_clash=data["despite_clash"],
+                    clash_reason=data["clash_reason"],
                 )
+            except services.EnrolmentClash as error:
+                form.add_error(None, error)
+                form.show_clash_override = True
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 done = (
                     f"{enrollment.student.user.full_name} enrolled in {enrollment.batch.name} "
                     f"from {date_format(enrollment.joined_on, 'j M Y')} at "
-                    f"{inr(enrollment.monthly_fee)} a month."
+                    f"{money(enrollment.monthly_fee)} a month."
                 )
                 if target == "enrolment" and batch:
                     context = batch_page_context(
@@ -167,7 +172,7 @@ def enrollment_detail(request, pk):
             messages.success(
                 request,
                 f"Monthly fee of {enrollment.student.user.full_name} in "
-                f"{enrollment.batch.name} is now {inr(form.cleaned_data['monthly_fee'])}.",
+                f"{enrollment.batch.name} is now {money(form.cleaned_data['monthly_fee'])}.",
             )
             return redirect("attendance:enrollment_detail", pk=enrollment.pk)
     return render(

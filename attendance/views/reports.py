@@ -6,7 +6,6 @@ marks; a student or guardian only their own (each child's). Counting lives in
 attendance/selectors_rollcall.py (attended = present + late, out of all marks).
 """
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +34,7 @@ from attendance.selectors_rollcall import (
     tallies_for_students,
     teachers_report,
 )
+from musicbeats.csv_export import csv_response
 
 PER_PAGE = 50
 REPORTERS = (Role.ADMIN, Role.OFFICE, Role.TEACHER)
@@ -48,12 +48,7 @@ def _range(request):
 
 
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    return csv_response(filename, header, rows, stream=False)
 
 
 def _tally_cells(tally: Tally) -> list:

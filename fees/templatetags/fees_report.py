@@ -1,14 +1,13 @@
 """Template helpers for the fee reports (statement, summary, cash close, /fees/mine/)."""
 
 from decimal import Decimal
-from functools import lru_cache
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from fees.templatetags.money import current_currency
-from musicbeats.money import format_money
+from accounts.institute import current_currency
+from musicbeats.money import format_money, money
 
 register = template.Library()
 
@@ -24,20 +23,6 @@ def balance(amount):
     if amount < 0:
         return f"{format_money(-amount, current_currency())} credit"
     return "Settled"
-
-
-@lru_cache(maxsize=4096)
-def _formatted(amount: Decimal, currency: str) -> str:
-    return format_money(amount, currency)
-
-
-@register.filter
-def money_repeat(amount):
-    """Exactly `{{ amount|money }}`, remembered per amount: for big tables where a few
-    amounts repeat hundreds of times (the dues matrix), babel formats each one once."""
-    if amount is None or amount == "":
-        return ""
-    return _formatted(Decimal(amount), current_currency())
 
 
 @register.simple_tag(takes_context=True)
@@ -71,7 +56,7 @@ def matrix_cell(cell):
         '<td class="num cell-{}">{} <span aria-hidden="true">{}</span>'
         '<span class="visually-hidden">{}</span></td>',
         cell.state,
-        money_repeat(cell.due),
+        money(cell.due),
         mark,
         words,
     )

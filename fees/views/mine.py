@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles
+from accounts.institute import remember_institute
 from accounts.models import Institute, Role
 from fees.models import Charge, Payment
 from fees.selectors import OPEN_THRESHOLD, with_balances
-from fees.templatetags.money import remember_currency
 from fees.upi import upi_request
 from fees.views.statements import family_students
 from musicbeats.dates import financial_year, financial_year_label
@@ -60,7 +60,7 @@ def family_accounts(user, *, today):
 def my_fees(request):
     today = timezone.localdate()
     institute = Institute.get()
-    remember_currency(institute.currency)
+    remember_institute(institute)
     accounts = family_accounts(request.user, today=today)
     for account in accounts:
         student = account["student"]
@@ -90,7 +90,6 @@ def dashboard_fees(user) -> dict:
     from fees.summaries import staff_dashboard
 
     today = timezone.localdate()
-    remember_currency(Institute.get().currency)
     if user.role in STAFF_ROLES:
         return {
             "staff_fees": staff_dashboard(today, with_overdue=user.role == Role.OFFICE),

@@ -1,12 +1,10 @@
 """Payments: the fast fee desk, the ledger, the receipt (page, print, PDF), void, remarks."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,12 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import allow_roles
+from accounts.institute import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees import selectors, services
 from fees.access import get_payment_for, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
-from fees.templatetags.money import remember_currency
+from musicbeats.csv_export import csv_response, dated
 from musicbeats.ids import parse_id
 from musicbeats.money import ZERO, amount_in_words, money_sum
 
@@ -232,11 +231,6 @@ def payment_list(request):
     return render(request, "fees/payment_list.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = [
     "receipt_number",
     "paid_on",
@@ -254,7 +248,6 @@ CSV_HEADER = [
 
 
 def _ledger_csv(payments):
-    writer = csv.writer(_Echo())
     rows = (
         payments.order_by("paid_on", "id")
         .values_list(
@@ -275,27 +268,13 @@ def _ledger_csv(payments):
     )
 
     def lines():
-        yield writer.writerow(CSV_HEADER)
         for row in rows:
             row = list(row)
-            row[6] = f"{row[6]:.2f}"
             row[7] = "void" if row[7] else ""
             row[11] = timezone.localtime(row[11]).isoformat(timespec="seconds")
-            yield writer.writerow(_safe_cells(row))
+            yield row
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="payments-{timezone.localdate().isoformat()}.csv"'
-    )
-    return response
-
-
-def _safe_cells(row):
-    # A cell starting with = + - @ runs as a formula in a spreadsheet: quote it.
-    return [
-        f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
-        for cell in row
-    ]
+    return csv_response(dated("payments"), CSV_HEADER, lines())
 
 
 # The receipt ------------------------------------------------------------------------
@@ -303,7 +282,7 @@ def _safe_cells(row):
 
 def _receipt_context(request, payment):
     institute = Institute.get()
-    remember_currency(institute.currency)
+    remember_institute(institute)
     allocations = selectors.payment_allocations(payment.pk)
     return {
         "payment": payment,

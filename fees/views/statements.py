@@ -7,10 +7,10 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
+from accounts.institute import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees.exports import Table, export_response
 from fees.summaries import statement
-from fees.templatetags.money import remember_currency
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_range, presets
 from musicbeats.ids import parse_id
@@ -93,7 +93,7 @@ def student_statement(request, pk):
         return refused
     period = parse_range(request.GET)
     institute = Institute.get()
-    remember_currency(institute.currency)
+    remember_institute(institute)
     st = statement(student, period) if period.is_valid else None
     fmt = export_format(request)
     if fmt and st is not None:

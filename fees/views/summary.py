@@ -12,11 +12,11 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
+from accounts.institute import remember_institute
 from accounts.models import Institute, Role
 from fees import summaries
 from fees.charts import Bar, bar_chart
 from fees.exports import Table, export_response
-from fees.templatetags.money import remember_currency
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_day, parse_range, presets
 from musicbeats.money import format_money
@@ -150,7 +150,7 @@ def summary(request):
         return refused
     period = parse_range(request.GET)
     institute = Institute.get()
-    remember_currency(institute.currency)
+    remember_institute(institute)
     today = timezone.localdate()
     as_of = min(period.end, today)
     context = {
@@ -214,7 +214,7 @@ def cash_close(request):
         return refused
     day, error = parse_day(request.GET.get("date"))
     institute = Institute.get()
-    remember_currency(institute.currency)
+    remember_institute(institute)
     close = None if error else summaries.cash_close(day)
     fmt = export_format(request)
     if fmt and close is not None:

@@ -75,3 +75,60 @@ def test_query_budget(client, admin_user, django_assert_max_num_queries):
         client.post(URL, {**VALID, "due_day": str(n + 1)})
     with django_assert_max_num_queries(6):
         assert client.get(URL).status_code == 200
+
+
+# --- One source for the institute's name ----------------------------------------------
+
+NEW_NAME = "Swara Music School"
+
+
+def _footer(page: str) -> str:
+    return page.split("<footer", 1)[1].split("</footer>", 1)[0]
+
+
+def test_a_rename_shows_on_every_page_and_email_at_once(client, admin_user, office_user):
+    from django.core import mail
+    from django.urls import reverse
+
+    from tests.factories import StudentFactory
+
+    client.force_login(admin_user)
+    old = Institute.get().name
+    assert old != NEW_NAME
+    assert old in client.get("/").content.decode()  # the old name is in memory now
+    assert client.post(URL, {**VALID, "name": NEW_NAME}).status_code == 302
+
+    dashboard = client.get("/").content.decode()
+    assert f"{NEW_NAME} · Admin dashboard" in dashboard
+    assert NEW_NAME in _footer(dashboard) and old not in dashboard
+    client.force_login(office_user)
+    office_dashboard = client.get("/").content.decode()
+    assert f"{NEW_NAME} · Office dashboard" in office_dashboard
+
+    pupil = StudentFactory(user__email="kavya@example.test")
+    client.post(reverse("people:person_invite", args=[pupil.user_id]))
+    invitation = mail.outbox[-1]
+    assert invitation.subject.startswith(f"{NEW_NAME}:")
+    assert NEW_NAME in invitation.body and old not in invitation.body
+
+    client.logout()
+    login = client.get("/accounts/login/").content.decode()
+    assert NEW_NAME in login and old not in login
+    admission = client.get("/admission/").content.decode()
+    assert f"Learn music at {NEW_NAME}" in admission and old not in admission
+
+
+def test_a_rename_by_another_worker_shows_after_the_memory_expires(client, admin_user, monkeypatch):
+    import time
+
+    from accounts import institute as memory
+
+    client.force_login(admin_user)
+    Institute.get()
+    assert NEW_NAME not in client.get("/").content.decode()
+    # Another process saves: this one hears no signal, and keeps its copy until TTL.
+    Institute.objects.filter(pk=1).update(name=NEW_NAME)
+    assert NEW_NAME not in client.get("/").content.decode()
+    later = time.monotonic() + memory.TTL + 1
+    monkeypatch.setattr(memory.time, "monotonic", lambda: later)
+    assert NEW_NAME in _footer(client.get("/").content.decode())

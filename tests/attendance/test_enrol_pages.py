@@ -307,3 +307,54 @@ def test_a_batch_or_student_id_that_is_not_a_number_is_404(office, batch, kavya)
     assert response.status_code == 404
     response = office.post(ENROL, {"lock": "student", "student": "1 OR 1=1", "batch": batch.pk})
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------------- timetable clash
+
+
+@pytest.fixture
+def vocal_clashes(kavya):
+    """Kavya is in Keyboard on Wednesdays 17:00-18:00; Vocal meets Wednesdays at 17:30."""
+    from datetime import time
+
+    from tests.factories import SlotFactory
+
+    keyboard = BatchFactory(name="Keyboard")
+    vocal = BatchFactory(name="Vocal", capacity=5)
+    EnrollmentFactory(student=kavya, batch=keyboard, joined_on=JAN)
+    SlotFactory(batch=keyboard, weekday=2, starts_at=time(17, 0))
+    SlotFactory(batch=vocal, weekday=2, starts_at=time(17, 30))
+    return vocal
+
+
+def test_a_clash_is_refused_on_the_batch_page_and_offers_the_override(office, kavya, vocal_clashes):
+    response = post_enrol(office, vocal_clashes, kavya, headers=SECTION)
+    html = response.content.decode()
+    assert (
+        "Kavya Nair is enrolled in Keyboard, which meets Wednesday 17:00\u201318:00, "
+        "when Vocal meets (17:30\u201318:30)."
+    ) in html
+    assert 'name="despite_clash"' in html and 'name="clash_reason"' in html
+    assert not Enrollment.objects.filter(batch=vocal_clashes).exists()
+
+    no_reason = post_enrol(office, vocal_clashes, kavya, headers=SECTION, despite_clash="on")
+    assert "Say why the student is enrolled despite the clash." in no_reason.content.decode()
+    assert not Enrollment.objects.filter(batch=vocal_clashes).exists()
+
+    post_enrol(
+        office,
+        vocal_clashes,
+        kavya,
+        headers=SECTION,
+        despite_clash="on",
+        clash_reason="Keyboard moves to Thursday next month",
+    )
+    enrollment = Enrollment.objects.get(batch=vocal_clashes, student=kavya)
+    assert Enrollment.history.get(id=enrollment.pk).history_change_reason == (
+        "Enrolled despite a clash: Keyboard moves to Thursday next month"
+    )
+
+
+def test_the_override_fields_stay_hidden_without_a_clash(office, batch, kavya):
+    html = office.get(ENROL, {"batch": batch.pk}).content.decode()
+    assert 'name="despite_clash"' not in html

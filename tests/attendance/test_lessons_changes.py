@@ -200,9 +200,11 @@ def test_a_guest_is_busy_too(db):
 def test_cancelled_lessons_do_not_clash(db):
     arjun = teacher()
     other = lesson_of(batch(teacher_user=arjun), start="17:00")
-    cancel_lesson(lesson=other, reason="Exam")
     lesson = lesson_of(batch(teacher_user=arjun), start="10:00")
+    assert "Teacher" in refusal(move, lesson=lesson, start="17:00")  # a clash while it runs
+    cancel_lesson(lesson=other, reason="Exam")
     move(lesson, "17:00")
+    assert Lesson.objects.values_list("starts_at", flat=True).get(pk=lesson.pk) == at("17:00")
 
 
 def test_move_to_a_holiday_or_the_past_is_refused(db):

@@ -1,9 +1,11 @@
 """Recording a mark: one tap per student, idempotent, and refused when it may not be."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,14 +135,21 @@ def test_the_lesson_teacher_its_substitute_the_office_and_the_admin_may_mark(
     assert Mark.objects.get().marked_by_id == user.pk
 
 
-def test_a_lesson_later_today_may_be_marked(client, teacher):
-    later = (timezone.localtime() + timedelta(hours=1)).time().replace(microsecond=0)
-    if timezone.localtime().hour >= 22:
-        later = timezone.localtime().time().replace(microsecond=0)
-    lesson = LessonFactory(batch__teacher=teacher, starts_at=later)
-    student = roster(lesson, 1)[0]
-    client.force_login(teacher)
-    assert tap(client, lesson, student, "present").status_code == 200
+@pytest.mark.parametrize("now", ["00:30", "16:59", "22:58"])
+def test_a_lesson_later_today_may_be_marked(client, teacher, now):
+    """At any hour, a lesson starting later the same day (in the institute's zone) takes
+    marks. The clock is pinned: 00:30 IST is still the day before in UTC."""
+    hour, minute = map(int, now.split(":"))
+    instant = datetime(2026, 11, 18, hour, minute, tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(instant, tick=False):
+        lesson = LessonFactory(
+            batch__teacher=teacher, scheduled_on=date(2026, 11, 18), starts_at=time(23, 0)
+        )
+        student = roster(lesson, 1)[0]
+        client.force_login(teacher)
+        tap(client, lesson, student, "present")
+    mark = Mark.objects.get()
+    assert (mark.lesson_id, mark.student_id, mark.status) == (lesson.pk, student.pk, "present")
 
 
 # --- Refusals: nothing stored ------------------------------------------------------------
@@ -307,6 +316,19 @@ def test_the_office_changes_inside_the_window_without_a_reason(client, office_us
     assert not MarkCorrection.objects.exists()
 
 
+def test_the_database_keeps_one_mark_per_lesson_and_student(lesson, pupil):
+    MarkFactory(lesson=lesson, student=pupil, status="present")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Mark.objects.create(
+            lesson=lesson,
+            student=pupil,
+            status="absent",
+            marked_by=lesson.teacher,
+            marked_at=timezone.now(),
+        )
+    assert list(Mark.objects.values_list("status", flat=True)) == ["present"]
+
+
 # --- Make-up credits ---------------------------------------------------------------------
 
 
@@ -329,6 +351,27 @@ def test_a_used_credit_stays_when_the_mark_changes(client, teacher, lesson, pupi
     client.force_login(teacher)
     tap(client, lesson, pupil, "excused")
     MakeupCredit.objects.update(used_at=timezone.now())
+    tap(client, lesson, pupil, "present")
+    assert Mark.objects.get().status == "present"
+    assert MakeupCredit.objects.count() == 1
+
+
+def test_a_guests_excused_absence_earns_no_credit(client, teacher, lesson, pupil):
+    """A guest at a lesson (a make-up or an extra) who is excused gets no new credit;
+    a regular student excused at the same lesson does."""
+    guest = LessonGuestFactory(lesson=lesson, student=StudentFactory()).student
+    client.force_login(teacher)
+    assert tap(client, lesson, guest, "excused").status_code == 200
+    assert Mark.objects.get(student=guest).status == "excused"
+    assert not MakeupCredit.objects.exists()
+    tap(client, lesson, pupil, "excused")
+    assert list(MakeupCredit.objects.values_list("student_id", flat=True)) == [pupil.pk]
+
+
+def test_a_booked_credit_stays_when_the_mark_changes(client, teacher, lesson, pupil):
+    client.force_login(teacher)
+    tap(client, lesson, pupil, "excused")
+    LessonGuestFactory(student=pupil, makeup_credit=MakeupCredit.objects.get())
     tap(client, lesson, pupil, "present")
     assert Mark.objects.get().status == "present"
     assert MakeupCredit.objects.count() == 1

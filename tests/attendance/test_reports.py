@@ -157,7 +157,7 @@ def test_csv_export_has_the_same_numbers(client, office_user, example):
     response = client.get(reverse("rollcall:report_students"), {**RANGE, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     assert "attendance-students-20260302-20260331.csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "roll number",
         "student",
@@ -175,7 +175,7 @@ def test_csv_export_has_the_same_numbers(client, office_user, example):
         ["Dev Menon", "1", "0", "1", "0", "2", "50.0"],
     ]
     batches = client.get(reverse("rollcall:report_batches"), {**RANGE, "format": "csv"})
-    assert list(csv.reader(io.StringIO(batches.content.decode())))[1] == [
+    assert list(csv.reader(io.StringIO(batches.content.decode("utf-8-sig"))))[1] == [
         "A Keyboard",
         "Tara Teacher",
         "3",
@@ -322,7 +322,7 @@ def test_a_teacher_sees_their_absentees_but_may_not_change_n(
 def test_absentees_csv(client, office_user, streaks):
     client.force_login(office_user)
     response = client.get(reverse("rollcall:absentees"), {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["roll number", "student", "batch", "absent since"]
     assert rows[1][1:] == ["Always Away", "Tabla", streaks["lessons"][1].date.isoformat()]
 

@@ -1,37 +1,14 @@
 """Reads: seats, dashboard counts, the student search, money formatting."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from attendance import selectors
-from attendance.templatetags.classes_tags import inr
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
-
-
-def test_class_counts_for_the_dashboards(django_assert_num_queries):
-    today = timezone.localdate()
-    first = today.replace(day=1)
-    full = BatchFactory(capacity=1)
-    half = BatchFactory(capacity=4)
-    BatchFactory(capacity=9, is_active=False)
-    EnrollmentFactory(batch=full, joined_on=first)
-    EnrollmentFactory(batch=half, joined_on=first - timedelta(days=40))
-    EnrollmentFactory(
-        batch=half, joined_on=first - timedelta(days=40), left_on=first - timedelta(days=1)
-    )
-    EnrollmentFactory(batch=half, joined_on=today + timedelta(days=5))  # holds a seat
-    with django_assert_num_queries(2):
-        counts = selectors.class_counts(today)
-    assert counts["batches"] == 2
-    assert counts["seats"] == 5
-    assert counts["free"] == 0 + (4 - 2)
-    assert counts["this_month"] == 1
-    assert counts["current"] == 2
 
 
 def test_search_matches_phone_digits_and_ignores_blank_queries():
@@ -39,13 +16,6 @@ def test_search_matches_phone_digits_and_ignores_blank_queries():
     assert selectors.search_students("   ") == []
     assert selectors.search_students("9845010004") == [student]
     assert selectors.search_students("45 10") == []  # too few digits and no name match
-
-
-def test_inr_uses_indian_grouping():
-    assert inr(Decimal("100000")) == "₹1,00,000.00"
-    assert inr(Decimal("1500.5")) == "₹1,500.50"
-    assert inr(None) == "—"
-    assert inr("not money") == "—"
 
 
 def test_roster_holds_current_and_future_enrolments_only():

@@ -1,6 +1,6 @@
 """The enrolment services: each refusal has a clear message, and nothing is half-done."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -163,6 +163,8 @@ def test_leave_sets_the_last_day(batch, pupil):
 def test_leave_may_be_the_joining_day(batch, pupil):
     enrollment = services.enroll(student=pupil, batch=batch, joined_on=JAN)
     services.leave(enrollment=enrollment, left_on=JAN)
+    stored = Enrollment.objects.get(pk=enrollment.pk)
+    assert (stored.joined_on, stored.left_on) == (JAN, JAN)
 
 
 def test_leave_refuses_a_day_before_joining(batch, pupil):
@@ -265,3 +267,63 @@ def test_add_level_goes_last():
     LevelFactory(instrument=instrument, name="One", position=4)
     level = services.add_level(instrument=instrument, name="Two")
     assert level.position == 5
+
+
+# --- Timetable clashes ----------------------------------------------------------------
+
+
+@pytest.fixture
+def clashing(pupil):
+    """Kavya is in Keyboard (Wednesdays 17:00-18:00); Vocal meets Wednesdays at 17:30."""
+    from tests.factories import SlotFactory
+
+    keyboard = BatchFactory(name="Keyboard")
+    vocal = BatchFactory(name="Vocal", capacity=5)
+    EnrollmentFactory(student=pupil, batch=keyboard, joined_on=JAN)
+    SlotFactory(batch=keyboard, weekday=2, starts_at=time(17, 0), duration_minutes=60)
+    SlotFactory(batch=vocal, weekday=2, starts_at=time(17, 30), duration_minutes=60)
+    return vocal
+
+
+def test_enrolling_into_a_clashing_batch_is_refused_naming_the_clash(pupil, clashing):
+    message = refusal(lambda: services.enroll(student=pupil, batch=clashing, joined_on=JAN))
+    assert (
+        "Kavya Nair is enrolled in Keyboard, which meets Wednesday 17:00\u201318:00, "
+        "when Vocal meets (17:30\u201318:30)."
+    ) in message
+    assert "Enrol despite the clash" in message
+    assert not Enrollment.objects.filter(batch=clashing).exists()
+
+
+def test_enrolling_despite_a_clash_needs_a_reason(pupil, clashing):
+    message = refusal(
+        lambda: services.enroll(
+            student=pupil, batch=clashing, joined_on=JAN, despite_clash=True, clash_reason="  "
+        )
+    )
+    assert "Say why the student is enrolled despite the clash." in message
+    assert not Enrollment.objects.filter(batch=clashing).exists()
+
+
+def test_enrolling_despite_a_clash_with_a_reason_is_recorded(pupil, clashing):
+    enrollment = services.enroll(
+        student=pupil,
+        batch=clashing,
+        joined_on=JAN,
+        despite_clash=True,
+        clash_reason="Moves to the 16:00 group in  February",
+    )
+    created = Enrollment.history.get(id=enrollment.pk, history_type="+")
+    assert created.history_change_reason == (
+        "Enrolled despite a clash: Moves to the 16:00 group in February"
+    )
+    assert Enrollment.objects.filter(student=pupil, batch=clashing).count() == 1
+
+
+def test_a_batch_without_a_clash_needs_no_override(pupil, clashing):
+    from tests.factories import SlotFactory
+
+    drums = BatchFactory(name="Drums")
+    SlotFactory(batch=drums, weekday=3, starts_at=time(17, 0))
+    enrollment = services.enroll(student=pupil, batch=drums, joined_on=JAN)
+    assert Enrollment.history.get(id=enrollment.pk).history_change_reason is None

@@ -10,6 +10,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.utils import timezone
 
+from tests.institute_memory import _institute_defaults_in_memory  # noqa: F401
+
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}

@@ -1,6 +1,7 @@
 import pytest
 
 from accounts.models import Institute
+from tests.institute_memory import _institute_defaults_in_memory  # noqa: F401
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from fees import selectors, services
 from fees.models import Allocation, Charge
 from fees.summaries import dues_billed, positions
 from fees.views.mine import family_accounts
-from musicbeats.money import money, money_sum, paise
+from musicbeats.money import money_expr, money_sum, paise
 from tests.factories import ChargeFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_money_helpers_hand_back_paise_from_sql():
     charge_with_concession(student, "4331.07", "4096.02")
     row = (
         Charge.objects.filter(student=student)
-        .annotate(net=money(F("amount") - F("concession_amount")))
+        .annotate(net=money_expr(F("amount") - F("concession_amount")))
         .values("net")
         .get()
     )

@@ -127,13 +127,16 @@ def test_csv_export_has_the_filtered_rows(office, office_user):
     void_payment(payment=upi, by=office_user, reason="Entered twice")
     response = office.get(URL, {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "receipt_number"
     assert [r[6] for r in rows[1:]] == ["1500.00", "2000.00"]
     assert rows[2][7] == "void" and rows[2][8] == "Entered twice"
     assert rows[1][9] == "'=HYPERLINK()"
     only_upi = office.get(URL, {"format": "csv", "method": "upi"})
-    assert len(list(csv.reader(io.StringIO(b"".join(only_upi.streaming_content).decode())))) == 2
+    assert (
+        len(list(csv.reader(io.StringIO(b"".join(only_upi.streaming_content).decode("utf-8-sig")))))
+        == 2
+    )
 
 
 @pytest.mark.parametrize("count", [100, 10_000])

@@ -1,0 +1,14 @@
+"""Each test starts with an empty database, so with the institute's defaults: the copy of
+the institute row that pages keep in memory (accounts/institute.py) is reset to them,
+without a query, so that nothing a previous test saved (and rolled back) shows."""
+
+import pytest
+
+from accounts import institute
+
+
+@pytest.fixture(autouse=True)
+def _institute_defaults_in_memory():
+    institute.remember_defaults()
+    yield
+    institute.forget()
