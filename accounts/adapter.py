@@ -1,11 +1,35 @@
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
+from django.utils.encoding import force_str
+
+from accounts.institute import institute_name
+
+
+@dataclass(frozen=True)
+class InstituteSite:
+    """What allauth's mails call `current_site`: the institute's name (from its settings,
+    not the host name) at the address the request came to."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         """Nobody signs up by themselves: the office creates accounts."""
         return False
+
+    def format_email_subject(self, subject):
+        """`[Institute name] Password reset`: the name as the institute's settings say now."""
+        return f"[{institute_name()}] {force_str(subject)}"
+
+    def send_mail(self, template_prefix, email, context):
+        request = context.get("request") or getattr(self, "request", None)
+        domain = request.get_host() if request is not None else ""
+        context = {"current_site": InstituteSite(institute_name(), domain), **context}
+        super().send_mail(template_prefix, email, context)
 
     def can_delete_email(self, email_address):
         """The address a person logs in with stays: they change it, never remove it."""

@@ -197,7 +197,6 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MusicBeats] "
 # One email per person (it is the login): changing it sends a link to the new address,
 # and the address changes when that link is followed; the old address is told.
 ACCOUNT_CHANGE_EMAIL = True

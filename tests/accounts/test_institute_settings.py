@@ -114,6 +114,11 @@ def test_a_rename_shows_on_every_page_and_email_at_once(client, admin_user, offi
     client.logout()
     login = client.get("/accounts/login/").content.decode()
     assert NEW_NAME in login and old not in login
+    client.post("/accounts/password/reset/", {"email": "kavya@example.test"})
+    reset = mail.outbox[-1]
+    assert reset.to == ["kavya@example.test"]
+    assert reset.subject.startswith(f"[{NEW_NAME}] ")
+    assert f"Hello from {NEW_NAME}!" in reset.body and old not in reset.body
     admission = client.get("/admission/").content.decode()
     assert f"Learn music at {NEW_NAME}" in admission and old not in admission
 
