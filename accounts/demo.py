@@ -5,9 +5,10 @@ demo accounts' emails, the large set on its own email domain.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import Counter, Guardianship, Role, Student, User
 
@@ -89,7 +90,7 @@ def seed_small(password) -> int:
         _user(email, name, phone(rng), Role.TEACHER, password)
 
     roll = _next_roll_base()
-    today = date.today()
+    today = timezone.localdate()
 
     def student(user, joined_days_ago):
         nonlocal roll
@@ -195,7 +196,7 @@ def seed_large(password) -> int:
     ]
     User.objects.bulk_create(teachers + guardians + students, batch_size=1000)
     # bulk_create sets primary keys on SQLite and PostgreSQL.
-    today = date.today()
+    today = timezone.localdate()
     base = _next_roll_base()
     profiles = [
         Student(

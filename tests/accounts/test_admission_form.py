@@ -189,6 +189,7 @@ def test_form_refuses_other_methods(client, db):
     assert client.post("/admission/thanks/").status_code == 405
 
 
+@pytest.mark.dates
 def test_age_of_the_child(db):
     today = timezone.localdate()
     born = today.replace(year=today.year - 8) + timedelta(days=1)

@@ -43,6 +43,7 @@ def test_student_history_shows_who_changed_which_field(office, student, guardian
     assert "Sai Kumar" in page and "Omana Office" in page
 
 
+@pytest.mark.dates
 def test_student_history_includes_enrolments_and_leaving(office, student):
     enrollment = EnrollmentFactory(student=student.student, batch__name="Veena Mon")
     office.post(

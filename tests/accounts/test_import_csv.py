@@ -206,6 +206,7 @@ def test_unknown_and_ambiguous_batches(db):
     }
 
 
+@pytest.mark.dates
 def test_batch_full_counts_current_students_and_earlier_rows(db):
     batch = BatchFactory(name="Violin", capacity=3)
     EnrollmentFactory(batch=batch)

@@ -217,6 +217,7 @@ def test_preview_query_budget_does_not_grow(
 # --- import -------------------------------------------------------------------------------
 
 
+@pytest.mark.dates
 def test_import_creates_students_guardians_links_and_enrolments(client, office_user):
     batch = BatchFactory(name="Tabla Tue", monthly_fee=Decimal("1400.00"))
     existing = StudentFactory(roll_number="MB-0001")

@@ -63,6 +63,7 @@ def test_invitation_refused_without_email(db):
         services.send_invitation(student.user, base_url="http://testserver/")
 
 
+@pytest.mark.dates
 def test_deactivating_a_student_ends_enrolments_and_keeps_them(db):
     enrollment = EnrollmentFactory()
     student = enrollment.student

@@ -279,6 +279,7 @@ def test_leaving_before_joining_is_refused_on_the_form(office, enrollment):
     assert enrollment.left_on is None
 
 
+@pytest.mark.dates
 def test_a_seat_is_free_again_after_the_last_day(office, batch, enrollment, kavya):
     today = timezone.localdate()
     Enrollment.objects.filter(pk=enrollment.pk).update(left_on=JAN)

@@ -1,5 +1,6 @@
 """The demo timetable: a current term, clash-free slots, the demo teacher busy today."""
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ def seed():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
+@pytest.mark.dates
 def test_demo_timetable_is_clash_free_and_the_demo_teacher_teaches_today(db):
     seed()
     today = timezone.localdate()

@@ -188,6 +188,7 @@ def test_editing_a_slot(office, autumn):
     assert Slot.objects.get(pk=slot.pk).starts_at == at("18:00")
 
 
+@pytest.mark.dates
 def test_deactivating_a_slot_from_its_page(office, autumn):
     slot = SlotFactory(term=autumn, weekday=(today().weekday() + 1) % 7)
     LessonFactory(
@@ -274,6 +275,7 @@ def test_a_long_term_name_is_refused(office, db):
     assert b"at most 80 characters" in page.content
 
 
+@pytest.mark.dates
 def test_holidays_are_added_and_cancel_that_days_lessons(office, db):
     on = today() + timedelta(days=3)
     lesson = LessonFactory(scheduled_on=on)

@@ -67,6 +67,7 @@ def test_a_payment_dated_1_january_2000_is_accepted(office):
     assert payment.receipt_number == "MB/1999-00/000001"
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize("days_ahead", [1, 365 * 50])
 def test_a_payment_dated_in_the_future_is_refused_on_the_form(office, days_ahead):
     later = (timezone.localdate() + timedelta(days=days_ahead)).isoformat()
@@ -75,6 +76,7 @@ def test_a_payment_dated_in_the_future_is_refused_on_the_form(office, days_ahead
     assert not Payment.objects.exists()
 
 
+@pytest.mark.dates
 def test_the_date_field_tells_the_browser_its_bounds(office):
     body = office.get(DESK, {"student": StudentFactory().pk}).content.decode()
     assert 'min="2000-01-01"' in body

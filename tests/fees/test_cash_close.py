@@ -41,6 +41,7 @@ def test_cash_close_totals_the_day_by_method(client, office_user, day_of_payment
     assert "print-only" in page and "data-print" in page
 
 
+@pytest.mark.dates
 def test_default_day_is_today(client, office_user, db):
     client.force_login(office_user)
     response = client.get(URL)

@@ -34,6 +34,7 @@ def test_generate_previews_then_creates_once(office):
     assert "Nothing to create" in body and "0 monthly dues created" in body
 
 
+@pytest.mark.dates
 def test_generate_defaults_to_this_month_and_refuses_a_bad_month(office):
     from django.utils import timezone
 

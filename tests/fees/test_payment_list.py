@@ -46,6 +46,7 @@ def bulk_payments(count, recorder, *, on=None, student=None):
     )
 
 
+@pytest.mark.dates
 def test_lists_this_month_by_default_with_totals_of_non_void(office, office_user):
     today = timezone.localdate()
     a = PaymentFactory(amount=Decimal("1500"), recorded_by=office_user)
@@ -65,6 +66,7 @@ def test_lists_this_month_by_default_with_totals_of_non_void(office, office_user
     assert "and 1 void" in body
 
 
+@pytest.mark.dates
 def test_filters(office, office_user):
     kavya = StudentFactory(user__full_name="Kavya Nair", roll_number="MB-0001")
     cash = PaymentFactory(student=kavya, amount=Decimal("100"), recorded_by=office_user)

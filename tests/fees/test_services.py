@@ -265,6 +265,7 @@ def test_record_payment_refuses_bad_amounts(office_user, amount):
     assert Payment.objects.count() == 0
 
 
+@pytest.mark.dates
 def test_record_payment_refuses_floats_future_dates_and_missing_references(office_user):
     s = StudentFactory()
     common = {"student": s, "recorded_by": office_user}
