@@ -286,7 +286,7 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["paid_on", "id"]),
             # Covers the sums by date range, method and void (the ledger's totals, the
-            # summaries): they read the index alone, never the table.
+            # fee reports): they read the index alone, never the table.
             models.Index(
                 fields=["paid_on", "method", "voided_at", "amount"], name="payment_sums_cover"
             ),
