@@ -61,18 +61,6 @@ class Statement:
         return self.paid + self.concessions
 
 
-@dataclass
-class _Totals:
-    """What the lines of a statement add up to, and the balance after the last one."""
-
-    balance: Decimal
-    charged: Decimal = ZERO
-    concessions: Decimal = ZERO
-    paid: Decimal = ZERO
-    payment_count: int = 0
-    void_count: int = 0
-
-
 _ORDER = {"charge": 0, "concession": 1, "payment": 2}
 
 
@@ -143,29 +131,34 @@ def _entries(student: Student, start: date, end: date) -> list[Entry]:
     return entries
 
 
-def _post(entries: list[Entry], opening: Decimal, months: dict[date, MonthLine]) -> _Totals:
-    """Walk the lines in order: set each line's running balance, add it to its month's
-    line and to the totals (a void payment is counted as void, and nowhere else)."""
-    totals = _Totals(balance=opening)
+def _add(line: MonthLine, entry: Entry) -> None:
+    """Count a non-void line in a month's line (or in the statement's totals)."""
+    if entry.kind == "charge":
+        line.charged += entry.debit
+    elif entry.kind == "concession":
+        line.concessions += entry.credit
+    else:
+        line.paid += entry.credit
+        line.payments += 1
+
+
+def _post(
+    entries: list[Entry], opening: Decimal, months: dict[date, MonthLine]
+) -> tuple[MonthLine, int, Decimal]:
+    """Walk the lines in order: set each line's running balance and add it to its month
+    and to the totals (a void payment is counted as void, and nowhere else). Returns
+    the totals, the number of void lines and the closing balance."""
+    totals = MonthLine(month=None)
+    balance, void_count = opening, 0
     for entry in entries:
-        line = months[month_start(entry.day)]
         if entry.void:
-            totals.void_count += 1
-        elif entry.kind == "charge":
-            totals.charged += entry.debit
-            line.charged += entry.debit
-        elif entry.kind == "concession":
-            totals.concessions += entry.credit
-            line.concessions += entry.credit
+            void_count += 1
         else:
-            totals.paid += entry.credit
-            totals.payment_count += 1
-            line.paid += entry.credit
-            line.payments += 1
-        if not entry.void:
-            totals.balance += entry.debit - entry.credit
-        entry.balance = totals.balance
-    return totals
+            _add(months[month_start(entry.day)], entry)
+            _add(totals, entry)
+            balance += entry.debit - entry.credit
+        entry.balance = balance
+    return totals, void_count, balance
 
 
 def _close_months(lines, opening: Decimal) -> None:
@@ -181,7 +174,7 @@ def statement(student: Student, period: Period) -> Statement:
     opening = _opening(student, period.start)
     entries = _entries(student, period.start, period.end)
     months = {m: MonthLine(m) for m in months_between(period.start, period.end)}
-    totals = _post(entries, opening, months)
+    totals, void_count, closing = _post(entries, opening, months)
     _close_months(months.values(), opening)
     return Statement(
         student=student,
@@ -192,7 +185,7 @@ def statement(student: Student, period: Period) -> Statement:
         charged=totals.charged,
         concessions=totals.concessions,
         paid=totals.paid,
-        payment_count=totals.payment_count,
-        void_count=totals.void_count,
-        closing=totals.balance,
+        payment_count=totals.payments,
+        void_count=void_count,
+        closing=closing,
     )
