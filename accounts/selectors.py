@@ -7,7 +7,7 @@ duplicate rows, no DISTINCT), related rows come through `select_related` and
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Guardianship, Role, Student, User
 from attendance.models import Batch, Enrollment, Instrument
+from musicbeats.dates import month_start, next_month
 
 
 def people_counts() -> dict:
@@ -47,13 +48,13 @@ def class_counts(today: date | None = None) -> dict:
     ended (one who starts next week already holds a seat); never below zero.
     """
     today = today or timezone.localdate()
-    month_start = today.replace(day=1)
-    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    first = month_start(today)
+    after = next_month(first)
     batches = Batch.objects.filter(is_active=True).aggregate(
         batches=Count("id"), seats=Coalesce(Sum("capacity"), 0)
     )
     enrolments = Enrollment.objects.aggregate(
-        this_month=Count("id", filter=Q(joined_on__gte=month_start, joined_on__lt=next_month)),
+        this_month=Count("id", filter=Q(joined_on__gte=first, joined_on__lt=after)),
         taken=Count("id", filter=Q(batch__is_active=True) & open_on(today)),
     )
     return {

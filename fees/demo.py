@@ -26,7 +26,8 @@ from django.utils import timezone
 from accounts.demo import LARGE_DOMAIN
 from accounts.models import Counter, Institute, Student, User
 from fees import services
-from fees.models import Allocation, Charge, Payment, financial_year_of, first_of_month
+from fees.models import Allocation, Charge, Payment
+from musicbeats.dates import financial_year_label, month_start, next_month
 
 METHODS = [
     (Payment.Method.CASH, 40),
@@ -49,10 +50,10 @@ def seed(*, scale, password):
 
 
 def _months_back(today: date, count: int) -> list[date]:
-    months, month = [], first_of_month(today)
+    months, month = [], month_start(today)
     for _ in range(count):
         months.append(month)
-        month = first_of_month(month - timedelta(days=1))
+        month = month_start(month - timedelta(days=1))
     return list(reversed(months))
 
 
@@ -128,7 +129,7 @@ def seed_small() -> int:
         open_dues[student_id].append([pk, period, amount])
     planned = []  # (paid_on, student_id, amount, [(charge_id, amount)], void)
     for index, month in enumerate(months):
-        current = month == first_of_month(today)
+        current = month == month_start(today)
         for student in students:
             kind = habit[student.pk]
             if current and student.pk in (kavya.pk, aditya.pk):
@@ -190,7 +191,7 @@ def _insert_payments(rng, planned, office) -> int:
     next_allocation = (Allocation.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     payments, allocations = [], []
     for paid_on, student_id, amount, parts, void in planned:
-        year = financial_year_of(paid_on)
+        year = financial_year_label(paid_on)
         sequence[year] += 1
         method = _method(rng)
         at = ops.adapt_datetimefield_value(
@@ -365,7 +366,7 @@ def seed_large() -> int:
 
     rng = random.Random(4242)
     today = timezone.localdate()
-    this_month = first_of_month(today)
+    this_month = month_start(today)
     office = User.objects.get(email="office@musicbeats.test")
     guardian_domain = "@" + LARGE_DOMAIN
     enrollments = list(
@@ -379,8 +380,8 @@ def seed_large() -> int:
     for pk, student_id, joined_on, left_on, fee in enrollments:
         if fee <= 0:
             continue
-        month = first_of_month(joined_on)
-        last = first_of_month(left_on) if left_on else this_month
+        month = month_start(joined_on)
+        last = month_start(left_on) if left_on else this_month
         while month <= last:
             charges.append(
                 Charge(
@@ -393,7 +394,7 @@ def seed_large() -> int:
                     amount=fee,
                 )
             )
-            month = first_of_month(month + timedelta(days=32))
+            month = next_month(month)
     Charge.objects.bulk_create(charges, batch_size=2000, ignore_conflicts=True)
     charges = list(
         Charge.objects.filter(

@@ -45,22 +45,6 @@ EARLIEST_PAYMENT_DATE = date(2000, 1, 1)
 RECEIPT_PREFIX = "MB"
 
 
-def financial_year_of(day: date) -> str:
-    """The Indian financial year (April to March) of `day`: `2026-27` for 2026-11-03."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
-def financial_year_bounds(day: date) -> tuple[date, date]:
-    """First and last day of the financial year that holds `day`."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return date(start, 4, 1), date(start + 1, 3, 31)
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
 class LedgerError(Exception):
     """A write the append-only payment ledger refuses (change or delete of a payment)."""
 
@@ -286,7 +270,7 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["paid_on", "id"]),
             # Covers the sums by date range, method and void (the ledger's totals, the
-            # summaries): they read the index alone, never the table.
+            # fee reports): they read the index alone, never the table.
             models.Index(
                 fields=["paid_on", "method", "voided_at", "amount"], name="payment_sums_cover"
             ),

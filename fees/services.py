@@ -7,7 +7,6 @@ concession) gives the excess back as credit. The student's row is locked first, 
 desks working on one family take turns (SQLite's IMMEDIATE transactions already do).
 """
 
-import calendar
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,13 +27,10 @@ from fees.models import (
     Charge,
     Payment,
     RemarkEdit,
-    financial_year_of,
-    first_of_month,
 )
 from fees.selectors import OPEN_THRESHOLD
-from musicbeats.money import ZERO, is_plain_amount, money_sum
-
-CENT = Decimal("0.01")
+from musicbeats.dates import financial_year_label, month_bounds, month_start
+from musicbeats.money import CENT, ZERO, is_plain_amount, money_sum
 
 
 def clean_amount(value, *, label: str = "Amount") -> Decimal:
@@ -219,7 +215,7 @@ def record_payment(
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
-    financial_year = financial_year_of(paid_on)
+    financial_year = financial_year_label(paid_on)
     sequence = Counter.next(f"receipt:{financial_year}")
     payment = Payment.objects.create(
         student=student,
@@ -285,7 +281,7 @@ def add_charge(
     charge = Charge.objects.create(
         student=student,
         kind=kind,
-        period=first_of_month(due_on),
+        period=month_start(due_on),
         due_on=due_on,
         description=description,
         amount=amount,
@@ -330,20 +326,6 @@ def grant_concession(*, charge: Charge, amount: Decimal, kind: str, reason: str,
 
 
 # Monthly dues -----------------------------------------------------------------------
-
-
-def month_bounds(month: date) -> tuple[date, date]:
-    first = first_of_month(month)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def parse_month(text: str) -> date:
-    """`2026-11` → date(2026, 11, 1); ValueError on anything else."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        return date(year, month, 1)
-    except (ValueError, AttributeError):
-        raise ValueError(f"{text!r} is not a month like 2026-11.") from None
 
 
 def prorate(
@@ -427,7 +409,7 @@ def generate_dues(*, month: date, by=None, enrollments=None) -> int:
     """Create the month's monthly dues from enrolments; any number of runs make them once
     (a unique constraint per enrolment and month; a concurrent run's rows are skipped).
     Students with credit have it applied to the new dues. Returns how many were made."""
-    month = first_of_month(month)
+    month = month_start(month)
     planned = plan_monthly_dues(month, enrollments=enrollments)
     rows = [
         Charge(
@@ -466,7 +448,7 @@ def plan_late_fees(month: date, *, today: date | None = None) -> list[PlannedLat
     """Students whose monthly dues for `month` are still open after the due day and who
     have no late fee for that month yet, with the fee each would get."""
     institute = Institute.get()
-    month = first_of_month(month)
+    month = month_start(month)
     today = today or timezone.localdate()
     if institute.late_fee <= 0 or today <= month.replace(day=institute.due_day):
         return []
@@ -495,7 +477,7 @@ def plan_late_fees(month: date, *, today: date | None = None) -> list[PlannedLat
 def apply_late_fees(*, month: date, by, student_ids, today: date | None = None) -> int:
     """Add the late fee for `month` to the students the office saw in the preview
     (`student_ids`) who still qualify; at most one per student and month."""
-    month = first_of_month(month)
+    month = month_start(month)
     today = today or timezone.localdate()
     wanted = {int(pk) for pk in student_ids}
     planned = [p for p in plan_late_fees(month, today=today) if p.student.pk in wanted]

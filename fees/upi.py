@@ -19,13 +19,14 @@ from urllib.parse import quote, urlencode
 import segno
 from django.core.exceptions import ValidationError
 
+from musicbeats.money import CENT
+
 # A virtual payment address: a handle, `@`, and the bank's or app's handle
 # (`musicbeats@okhdfcbank`, `98450.10001@ybl`).
 UPI_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9]{1,63}", re.ASCII)
 # UPI apps truncate or refuse long notes and payee names; keep well within limits.
 MAX_NOTE = 50
 MAX_NAME = 50
-CENT = Decimal("0.01")
 
 
 def validate_upi_id(value: str) -> None:

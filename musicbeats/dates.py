@@ -58,6 +58,20 @@ def month_end(day: date) -> date:
     return next_month(day) - timedelta(days=1)
 
 
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last day of `month`'s month."""
+    return month_start(month), month_end(month)
+
+
+def parse_month(text: str) -> date:
+    """`2026-11` → date(2026, 11, 1); ValueError on anything else."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        return date(year, month, 1)
+    except (ValueError, AttributeError):
+        raise ValueError(f"{text!r} is not a month like 2026-11.") from None
+
+
 def months_between(start: date, end: date) -> list[date]:
     """The first day of every month that overlaps start..end (inclusive), in order."""
     months = []

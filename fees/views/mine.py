@@ -87,7 +87,7 @@ def dashboard_fees(user) -> dict:
     four queries: office sees today's collections and the overdue count, the admin the
     month's collections against the month's dues, a family what is due for each child."""
     from accounts.models import STAFF_ROLES
-    from fees.summaries import staff_dashboard
+    from fees.reports.dashboard import staff_dashboard
 
     today = timezone.localdate()
     if user.role in STAFF_ROLES:

@@ -19,6 +19,7 @@ from fees.access import get_payment_for, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
 from musicbeats.csv_export import csv_response, dated
+from musicbeats.dates import month_start
 from musicbeats.ids import parse_id
 from musicbeats.money import ZERO, amount_in_words, money_sum
 
@@ -168,7 +169,7 @@ def _ledger_form(request):
     params = request.GET.copy()
     if "start" not in params and "end" not in params:
         # The office's usual view: this month so far. Widen it with the dates.
-        params["start"] = today.replace(day=1).isoformat()
+        params["start"] = month_start(today).isoformat()
         params["end"] = today.isoformat()
     return LedgerFilterForm(params)
 

@@ -10,7 +10,7 @@ from accounts.access import allow_roles
 from accounts.institute import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees.exports import Table, export_response
-from fees.summaries import statement
+from fees.reports.statement import statement
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_range, presets
 from musicbeats.ids import parse_id

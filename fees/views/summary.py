@@ -1,6 +1,6 @@
 """The institute's fee summary (`/fees/summary/`) and the daily cash close.
 
-Both read `fees.summaries`: aggregates in the database, a fixed number of queries.
+Both read `fees.reports`: aggregates in the database, a fixed number of queries.
 """
 
 from datetime import timedelta
@@ -14,12 +14,16 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.access import allow_roles
 from accounts.institute import remember_institute
 from accounts.models import Institute, Role
-from fees import summaries
 from fees.charts import Bar, bar_chart
 from fees.exports import Table, export_response
+from fees.reports.cash_close import cash_close as close_of_day
+from fees.reports.collected import collections
+from fees.reports.dues_matrix import dues_matrix, dues_matrix_all, matrix_index
+from fees.reports.ledger_cache import cached, ledger_version
+from fees.reports.owing import owing
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_day, parse_range, presets
-from musicbeats.money import format_money
+from musicbeats.money import ZERO, format_money
 
 TABLES = ("months", "methods", "courses", "batches", "dues", "defaulters", "matrix")
 
@@ -124,7 +128,7 @@ def summary_tables(period, figures, owed, which) -> list[Table]:
             )
         )
     if "matrix" in wanted:
-        matrix = summaries.dues_matrix_all(period)
+        matrix = dues_matrix_all(period)
         tables.append(
             Table(
                 "Dues by student and month",
@@ -163,17 +167,17 @@ def summary(request):
     }
     if period.is_valid:
         # Cached under the ledger's version: exact, and recomputed after any payment.
-        version = summaries.ledger_version()
-        figures = summaries.cached(
+        version = ledger_version()
+        figures = cached(
             "collections",
             period.start,
             period.end,
             version=version,
-            compute=lambda: summaries.collections(period),
+            compute=lambda: collections(period),
         )
         days = institute.defaulter_days
-        owed = summaries.cached(
-            "owing", as_of, days, version=version, compute=lambda: summaries.owing(as_of, days=days)
+        owed = cached(
+            "owing", as_of, days, version=version, compute=lambda: owing(as_of, days=days)
         )
         fmt = export_format(request)
         if fmt:
@@ -187,18 +191,18 @@ def summary(request):
             chart=collections_chart(period, figures, institute.currency),
             owing=owed,
             defaulters=owed.page(request.GET.get("defaulters_page")),
-            matrix=summaries.dues_matrix(
+            matrix=dues_matrix(
                 period,
                 page_number=request.GET.get("page"),
-                index=summaries.cached(
+                index=cached(
                     "matrix",
                     period.start,
                     period.end,
                     version=version,
-                    compute=lambda: summaries.matrix_index(period),
+                    compute=lambda: matrix_index(period),
                 ),
             ),
-            dues_total=sum((row.amount for row in figures.dues_by_month), summaries.ZERO),
+            dues_total=sum((row.amount for row in figures.dues_by_month), ZERO),
             statement_prefix=reverse("fees:student_statement", kwargs={"pk": 0}).removesuffix("0/"),
         )
     template = "fees/summary.html#figures" if context["fragment"] else "fees/summary.html"
@@ -215,7 +219,7 @@ def cash_close(request):
     day, error = parse_day(request.GET.get("date"))
     institute = Institute.get()
     remember_institute(institute)
-    close = None if error else summaries.cash_close(day)
+    close = None if error else close_of_day(day)
     fmt = export_format(request)
     if fmt and close is not None:
         tables = [

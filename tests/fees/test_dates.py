@@ -5,9 +5,11 @@ import pytest
 from musicbeats.dates import (
     financial_year,
     financial_year_label,
+    month_bounds,
     month_end,
     months_between,
     parse_day,
+    parse_month,
     parse_range,
 )
 
@@ -28,6 +30,13 @@ def test_financial_year_runs_april_to_march(day, start, end, label):
     assert financial_year_label(day) == label
 
 
+def test_financial_year_helpers():
+    assert financial_year_label(date(2026, 3, 31)) == "2025-26"
+    assert financial_year_label(date(2026, 4, 1)) == "2026-27"
+    assert financial_year_label(date(2099, 12, 1)) == "2099-00"
+    assert financial_year(date(2027, 1, 5)) == (date(2026, 4, 1), date(2027, 3, 31))
+
+
 def test_months_between_lists_every_overlapping_month():
     assert months_between(date(2026, 11, 20), date(2027, 2, 1)) == [
         date(2026, 11, 1),
@@ -36,6 +45,21 @@ def test_months_between_lists_every_overlapping_month():
         date(2027, 2, 1),
     ]
     assert month_end(date(2028, 2, 3)) == date(2028, 2, 29)
+
+
+def test_month_bounds_run_from_the_first_to_the_last_day():
+    assert month_bounds(date(2028, 2, 15)) == (date(2028, 2, 1), date(2028, 2, 29))
+    assert month_bounds(date(2026, 12, 31)) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_parse_month_reads_year_and_month_only():
+    assert parse_month(" 2026-11 ") == date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-11-05", "November", "", None])
+def test_parse_month_refuses_anything_else(text):
+    with pytest.raises(ValueError, match="is not a month like 2026-11"):
+        parse_month(text)
 
 
 def test_no_dates_means_the_current_financial_year():

@@ -15,7 +15,8 @@ from django.db.models import F
 from accounts.models import Student
 from fees import selectors, services
 from fees.models import Allocation, Charge
-from fees.summaries import dues_billed, positions
+from fees.reports.dashboard import dues_billed
+from fees.reports.owing import positions
 from fees.views.mine import family_accounts
 from musicbeats.money import money_expr, money_sum, paise
 from tests.factories import ChargeFactory, StudentFactory, UserFactory

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Institute
 from fees import selectors, services
-from fees.models import Allocation, Charge, Payment, financial_year_bounds, financial_year_of
+from fees.models import Allocation, Charge, Payment
 from tests.factories import ChargeFactory, EnrollmentFactory, PaymentFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,13 +350,6 @@ def test_a_resubmitted_fee_form_burns_no_receipt_number(client, office_user):
     client.post("/fees/payments/new/", {**data, "token": str(uuid.uuid4())})
     sequences = list(Payment.objects.order_by("pk").values_list("receipt_sequence", flat=True))
     assert sequences == [1, 2]
-
-
-def test_financial_year_helpers():
-    assert financial_year_of(date(2026, 3, 31)) == "2025-26"
-    assert financial_year_of(date(2026, 4, 1)) == "2026-27"
-    assert financial_year_of(date(2099, 12, 1)) == "2099-00"
-    assert financial_year_bounds(date(2027, 1, 5)) == (date(2026, 4, 1), date(2027, 3, 31))
 
 
 def test_with_balances_matches_each_account(office_user):

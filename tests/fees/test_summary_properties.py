@@ -15,8 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Institute
-from fees import summaries
 from fees.models import Charge, Payment
+from fees.reports.cash_close import cash_close
+from fees.reports.collected import collections
+from fees.reports.dues_matrix import dues_matrix_all
+from fees.reports.owing import owing
+from fees.reports.statement import statement as student_statement
 from fees.services import add_charge, grant_concession, record_payment, void_payment
 from musicbeats.dates import Period
 from tests.factories import BatchFactory, StudentFactory, UserFactory, monthly_dues
@@ -137,7 +141,7 @@ def check(books, start, end):
     period = Period(start, end)
     in_range = [p for p in valid if start <= p.paid_on <= end]
 
-    figures = summaries.collections(period)
+    figures = collections(period)
     total = sum((p.amount for p in in_range), Decimal(0))
     assert figures.total == total
     assert figures.count == len(in_range)
@@ -154,7 +158,7 @@ def check(books, start, end):
     )
 
     days = institute.defaulter_days
-    owed = summaries.owing(end, days=days)
+    owed = owing(end, days=days)
     assert {"total": owed.outstanding, "students": owed.owing_students} == expected_owed(
         charges, valid, on=end
     )
@@ -165,14 +169,14 @@ def check(books, start, end):
     assert sum((p.overdue for p in listed), Decimal(0)) == expected["total"]
     assert all(p.student.pk == p.student_id for p in listed)
 
-    matrix = summaries.dues_matrix_all(period)
+    matrix = dues_matrix_all(period)
     assert matrix.total == sum((row.total for row in matrix.rows), Decimal(0))
     assert matrix.total == sum((c.amount - c.concession_amount for c in billed), Decimal(0))
 
     for student_id in {c.student_id for c in charges} | {p.student_id for p in payments}:
         from accounts.models import Student
 
-        statement = summaries.statement(
+        statement = student_statement(
             Student.objects.select_related("user").get(pk=student_id), period
         )
         mine = [c for c in charges if c.student_id == student_id]
@@ -192,7 +196,7 @@ def check(books, start, end):
         )
         assert sum((m.paid for m in statement.months), Decimal(0)) == statement.paid
 
-    close = summaries.cash_close(start)
+    close = cash_close(start)
     assert close.total == sum((p.amount for p in valid if p.paid_on == start), Decimal(0))
     assert close.cash == sum(
         (p.amount for p in valid if p.paid_on == start and p.method == "cash"), Decimal(0)

@@ -8,7 +8,8 @@ it would create.
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from fees.services import generate_dues, parse_month, plan_monthly_dues
+from fees.services import generate_dues, plan_monthly_dues
+from musicbeats.dates import month_start, parse_month
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, dry_run=False, **options):
         try:
-            first = parse_month(month) if month else timezone.localdate().replace(day=1)
+            first = parse_month(month) if month else month_start(timezone.localdate())
         except ValueError as error:
             raise CommandError(str(error)) from None
         if dry_run:

@@ -1,0 +1,60 @@
+"""The fee figures on the staff dashboards: today's and this month's collections, the
+month's dues and how many students are overdue."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from fees.models import Charge, Payment
+from fees.reports.ledger import NET, valid_groups
+from fees.reports.ledger_cache import cached, ledger_version
+from fees.reports.owing import overdue_students
+from musicbeats.dates import month_start
+from musicbeats.money import ZERO, money_sum
+
+
+def dues_billed(month: date) -> Decimal:
+    return Charge.objects.filter(period=month_start(month)).aggregate(t=money_sum(NET))["t"]
+
+
+def overdue_students_cached(on: date) -> int:
+    return cached("overdue", on, version=ledger_version(), compute=lambda: overdue_students(on))
+
+
+@dataclass
+class StaffFees:
+    today: date
+    today_total: Decimal
+    today_count: int
+    month_total: Decimal
+    month_count: int
+    month_dues: Decimal
+    overdue_students: int | None = None
+
+    @property
+    def month_share(self) -> int:
+        """The month's collections as a percentage of its dues (0 when none billed)."""
+        if not self.month_dues:
+            return 0
+        return int(self.month_total * 100 / self.month_dues)
+
+
+def staff_dashboard(today: date, *, with_overdue: bool) -> StaffFees:
+    """Today's and this month's collections, this month's dues, and (for the office) how
+    many students are overdue: three queries."""
+    first = month_start(today)
+    days = valid_groups(
+        Payment.objects.filter(paid_on__range=(first, today)), is_today=Q(paid_on=today)
+    )
+    today_total, today_count = days.get((True,), [ZERO, 0])
+    return StaffFees(
+        today=today,
+        today_total=today_total,
+        today_count=today_count,
+        month_total=sum((amount for amount, _n in days.values()), ZERO),
+        month_count=sum(n for _a, n in days.values()),
+        month_dues=dues_billed(first),
+        overdue_students=overdue_students_cached(today) if with_overdue else None,
+    )
