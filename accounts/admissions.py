@@ -13,6 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 from smtplib import SMTPException
+from typing import TYPE_CHECKING
 
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
@@ -24,8 +25,11 @@ from django.utils import timezone
 
 from accounts.institute import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
+from accounts.selectors import attendance_models
 from accounts.services import create_person, create_student, send_invitation
-from attendance.models import Batch, Enrollment
+
+if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
+    from attendance.models import Enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ class Admitted:
     student: Student
     guardian: User
     guardian_created: bool
-    enrollment: Enrollment | None
+    enrollment: "Enrollment | None"
     # What the guardian was sent: "invitation" (set a password), "notice" (they can
     # already log in: the new child is on their account), or "failed" (mail server down).
     email: str = ""
@@ -129,6 +133,7 @@ def guardian_problem(user: User | None) -> str:
 def batch_choices(admission: AdmissionRequest | None = None):
     """Active batches with their current enrolment count (`taken`), the requested
     instrument's first."""
+    (Batch,) = attendance_models("Batch")
     today = timezone.localdate()
     current = Q(enrollments__left_on__isnull=True) | Q(enrollments__left_on__gte=today)
     batches = (
@@ -149,13 +154,14 @@ def batch_choices(admission: AdmissionRequest | None = None):
     return batches
 
 
-def _enrol(student: Student, batch_id: int) -> Enrollment:
+def _enrol(student: Student, batch_id: int) -> "Enrollment":
     """Through the one enrolment service (its batch lock, seat count and clash check),
     so acceptance follows the same rules as the batch page."""
     from django.core.exceptions import ValidationError
 
     from attendance import services as classes
 
+    (Batch,) = attendance_models("Batch")
     batch = Batch.objects.filter(pk=batch_id, is_active=True).first()
     if batch is None:
         raise AdmissionError("That batch is no longer open. Choose another one.")

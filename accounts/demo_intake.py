@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.demo import CHILD_NAMES, PARENT_NAMES, SURNAMES, phone
 from accounts.models import AdmissionRequest, Role, User
-from attendance.models import Instrument
+from accounts.selectors import attendance_models
 
 DOMAIN = "requests.musicbeats.test"
 
@@ -78,6 +78,7 @@ def seed_small() -> int:
     if AdmissionRequest.objects.filter(guardian_email__endswith="@" + DOMAIN).exists():
         return 0
     rng = random.Random(23)
+    (Instrument,) = attendance_models("Instrument")
     instruments = {i.name: i for i in Instrument.objects.all()}
     now = timezone.now()
     today = timezone.localdate()
@@ -112,6 +113,7 @@ def seed_large() -> int:
     if AdmissionRequest.objects.filter(guardian_email__startswith="large-").exists():
         return 0
     rng = random.Random(5)
+    (Instrument,) = attendance_models("Instrument")
     instruments = [*Instrument.objects.all(), None]
     office = User.objects.filter(role=Role.OFFICE).order_by("pk").first()
     now = timezone.now()

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import Role, Student, User
+from accounts.selectors import attendance_models
 from accounts.services import email_in_use, sync_login_email
-from attendance.models import Batch, Instrument
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
@@ -246,10 +246,15 @@ class TeacherForm(PersonForm):
     )
     instruments = IdModelMultipleChoiceField(
         label="Instruments they teach",
-        queryset=Instrument.objects.filter(is_active=True),
+        queryset=None,  # set in __init__: accounts does not import attendance
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        (Instrument,) = attendance_models("Instrument")
+        self.fields["instruments"].queryset = Instrument.objects.filter(is_active=True)
 
 
 class ProfileForm(forms.Form):
@@ -320,7 +325,7 @@ class StudentFilterForm(ListFilterForm):
     )
     instrument = IdModelChoiceField(
         label="Course",
-        queryset=Instrument.objects.all(),
+        queryset=None,  # set in __init__
         required=False,
         empty_label="All courses",
         widget=QuickSelect,
@@ -334,7 +339,7 @@ class StudentFilterForm(ListFilterForm):
     )
     batch = IdModelChoiceField(
         label="Batch",
-        queryset=Batch.objects.filter(is_active=True).only("id", "name"),
+        queryset=None,  # set in __init__
         required=False,
         empty_label="All batches",
         widget=QuickSelect,
@@ -348,6 +353,12 @@ class StudentFilterForm(ListFilterForm):
         ("-joined", "Joined, newest"),
     ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        Batch, Instrument = attendance_models("Batch", "Instrument")
+        self.fields["instrument"].queryset = Instrument.objects.all()
+        self.fields["batch"].queryset = Batch.objects.filter(is_active=True).only("id", "name")
+
 
 class TeacherFilterForm(ListFilterForm):
     q = forms.CharField(
@@ -358,7 +369,7 @@ class TeacherFilterForm(ListFilterForm):
     )
     instrument = IdModelChoiceField(
         label="Course",
-        queryset=Instrument.objects.all(),
+        queryset=None,  # set in __init__
         required=False,
         empty_label="All courses",
         widget=QuickSelect,
@@ -369,6 +380,11 @@ class TeacherFilterForm(ListFilterForm):
         ("-batches", "Most batches"),
         ("batches", "Fewest batches"),
     ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        (Instrument,) = attendance_models("Instrument")
+        self.fields["instrument"].queryset = Instrument.objects.all()
 
 
 class GuardianFilterForm(ListFilterForm):

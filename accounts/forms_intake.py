@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.imports import MAX_BYTES
 from accounts.models import AdmissionRequest
-from attendance.models import Instrument
+from accounts.selectors import attendance_models
 from musicbeats.ids import IdModelChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
@@ -69,6 +69,7 @@ class AdmissionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instrument = self.fields["instrument"]
+        (Instrument,) = attendance_models("Instrument")
         instrument.queryset = Instrument.objects.filter(is_active=True).order_by("name")
         instrument.empty_label = "Not sure yet: please advise us"
         instrument.required = False

@@ -16,6 +16,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -26,8 +27,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Counter, Guardianship, Role, Student, StudentImport, User
-from attendance.models import Batch, Enrollment
+from accounts.selectors import attendance_models
 from musicbeats.csv_export import SafeWriter
+
+if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
+    from attendance.models import Batch
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -206,7 +210,7 @@ class Row:
     problems: list[str] = field(default_factory=list)
     date_of_birth: date | None = None
     joined_on: date | None = None
-    batch: Batch | None = None
+    batch: "Batch | None" = None
     guardian_key: tuple | None = None
 
 
@@ -261,7 +265,8 @@ def _existing_rolls(rolls: set[str]) -> set[str]:
     return taken
 
 
-def _batches(*, lock: bool) -> dict[str, list[Batch]]:
+def _batches(*, lock: bool) -> "dict[str, list[Batch]]":
+    Batch, Enrollment = attendance_models("Batch", "Enrollment")
     today = timezone.localdate()
     current = Q(left_on__isnull=True) | Q(left_on__gte=today)
     batches = Batch.objects.filter(is_active=True).order_by("id")
@@ -274,7 +279,7 @@ def _batches(*, lock: bool) -> dict[str, list[Batch]]:
         .annotate(n=Count("id"))
         .values_list("batch", "n")
     )
-    by_name: dict[str, list[Batch]] = {}
+    by_name: dict[str, list] = {}
     for batch in batches.only("id", "name", "capacity", "monthly_fee"):
         batch.taken = taken.get(batch.pk, 0)
         by_name.setdefault(batch.name.strip().lower(), []).append(batch)
@@ -472,6 +477,7 @@ def reserve_roll_numbers(count: int, *, skip: set[str]) -> list[str]:
 
 
 def _insert(report: Report, *, by: User) -> int:
+    (Enrollment,) = attendance_models("Enrollment")
     rows = report.rows
     today = timezone.localdate()
     no_login = make_password(None)  # an unusable password; nobody logs in without a reset
@@ -647,6 +653,7 @@ def import_students(upload: StudentImport, *, by: User, confirmed_sha256: str) -
 
 def sample_csv() -> str:
     """The sample file linked from the import page: the columns and two example rows."""
+    (Batch,) = attendance_models("Batch")
     batch = (
         Batch.objects.filter(is_active=True).order_by("name").values_list("name", flat=True).first()
     )

@@ -9,6 +9,7 @@ duplicate rows, no DISTINCT), related rows come through `select_related` and
 import re
 from datetime import date
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Count,
@@ -25,8 +26,13 @@ from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from accounts.models import Guardianship, Role, Student, User
-from attendance.models import Batch, Enrollment, Instrument
 from musicbeats.dates import month_start, next_month
+
+
+def attendance_models(*names):
+    """attendance's models by name, looked up when a function runs: accounts has no
+    import of attendance (issue 10: imports run one way; `lint-imports` checks it)."""
+    return tuple(apps.get_model("attendance", name) for name in names)
 
 
 def people_counts() -> dict:
@@ -47,6 +53,7 @@ def class_counts(today: date | None = None) -> dict:
     Free seats = the active batches' capacity minus the enrolments in them that have not
     ended (one who starts next week already holds a seat); never below zero.
     """
+    Batch, Enrollment = attendance_models("Batch", "Enrollment")
     today = today or timezone.localdate()
     first = month_start(today)
     after = next_month(first)
@@ -128,6 +135,7 @@ def students(
 ):
     """Students matching a search (every word in the name, roll number, email or phone,
     or a guardian's phone or email) and filters, sorted; without their related rows."""
+    (Enrollment,) = attendance_models("Enrollment")
     today = today or timezone.localdate()
     rows = Student.objects.select_related("user")
     if status == "active":
@@ -162,6 +170,7 @@ def students(
 
 def current_enrollments(today: date | None = None):
     """Enrolments that have not ended, with batch, course and teacher (for prefetching)."""
+    (Enrollment,) = attendance_models("Enrollment")
     today = today or timezone.localdate()
     return (
         Enrollment.objects.filter(open_on(today))
@@ -185,6 +194,7 @@ def with_family_and_classes(rows, today: date | None = None):
 
 def student_detail(pk: int):
     """A student with user, guardians and every enrolment (newest first); 3 queries."""
+    (Enrollment,) = attendance_models("Enrollment")
     return (
         Student.objects.select_related("user")
         .prefetch_related(
@@ -208,6 +218,7 @@ def student_detail(pk: int):
 def family_of(user: User):
     """The students a student or guardian may see, with guardians and every enrolment:
     a student sees themself, a guardian each linked child."""
+    (Enrollment,) = attendance_models("Enrollment")
     if user.role == Role.STUDENT:
         rows = Student.objects.filter(pk=user.pk)
     elif user.role == Role.GUARDIAN:
@@ -311,6 +322,7 @@ TEACHER_SORTS = {
 def teachers(*, q: str = "", status: str = "active", instrument=None, sort: str = "name"):
     """Teachers matching a search (name, email, phone) and filters, with the number of
     active batches each teaches (`active_batches`)."""
+    Batch, Instrument = attendance_models("Batch", "Instrument")
     rows = User.objects.filter(role=Role.TEACHER)
     if status == "active":
         rows = rows.filter(is_active=True)
@@ -340,6 +352,7 @@ def teachers(*, q: str = "", status: str = "active", instrument=None, sort: str 
 
 
 def with_instruments(rows):
+    (Instrument,) = attendance_models("Instrument")
     return rows.prefetch_related(
         Prefetch(
             "instruments_taught",
@@ -351,6 +364,7 @@ def with_instruments(rows):
 
 def teacher_detail(pk: int):
     """A teacher with instruments and active batches (with course and room): 3 queries."""
+    (Batch,) = attendance_models("Batch")
     return with_instruments(User.objects.filter(role=Role.TEACHER, pk=pk)).prefetch_related(
         Prefetch(
             "batches_taught",
@@ -386,6 +400,7 @@ def person_history(person: User) -> list[dict]:
     guardian's their links; a teacher's the batches they teach or taught. About eight
     queries whatever the length of the history.
     """
+    Batch, Enrollment = attendance_models("Batch", "Enrollment")
     groups = [("Account", _history_rows(User, id=person.pk))]
     if person.role == Role.STUDENT:
         groups += [
@@ -412,8 +427,7 @@ def _related_fields(model):
 
 def _names_for(rows) -> dict:
     """{(related model, id): name} for every foreign key in `rows`, one query per model."""
-    from attendance.models import Level, Room
-
+    Batch, Instrument, Level, Room = attendance_models("Batch", "Instrument", "Level", "Room")
     wanted: dict = {}
     for row in rows:
         for field in _related_fields(type(row)):
@@ -512,6 +526,7 @@ def _tracked(history_model, field) -> bool:
 
 def _subject(kind, model, row, names) -> str:
     """What an event is about, beyond its kind: the batch, the guardian, the child."""
+    Batch, Enrollment = attendance_models("Batch", "Enrollment")
     if model is Enrollment:
         return names.get((Batch, row.batch_id), "")
     if kind == "Guardian":

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.institute import institute_name
 from accounts.models import Guardianship, Role, Student, User
+from accounts.selectors import attendance_models
 
 
 def invitation_link(user: User, *, base_url: str) -> str:
@@ -100,7 +101,7 @@ def deactivate_student(student: Student, *, on: date | None = None) -> None:
     on = on or timezone.localdate()
     if on < student.joined_on:
         raise ValueError("A student cannot leave before joining.")
-    from attendance.models import Enrollment  # classes build on people, not the reverse
+    (Enrollment,) = attendance_models("Enrollment")  # classes build on people, not the reverse
 
     # An enrolment that starts after `on` ends the day it starts (never before it).
     Enrollment.objects.filter(student=student).filter(
@@ -273,7 +274,7 @@ def update_student(
     guardian or None)."""
     if student.left_on and joined_on > student.left_on:
         raise ValueError("The joining date cannot be after the date the student left.")
-    from attendance.models import Enrollment
+    (Enrollment,) = attendance_models("Enrollment")
 
     first = (
         Enrollment.objects.filter(student=student)
@@ -375,7 +376,7 @@ def deactivate_person(user: User) -> None:
     if user.role == Role.STUDENT:
         raise ValueError("Students leave with a leaving date: use deactivate_student.")
     if user.role == Role.TEACHER:
-        from attendance.models import Batch
+        (Batch,) = attendance_models("Batch")
 
         names = list(
             Batch.objects.filter(teacher=user, is_active=True).values_list("name", flat=True)[:6]

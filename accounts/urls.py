@@ -3,7 +3,6 @@ from django.urls import path
 from accounts.views import institute, site
 
 urlpatterns = [
-    path("", site.dashboard, name="dashboard"),
     path("healthz", site.healthz, name="healthz"),
     path("settings/institute/", institute.institute_settings, name="institute_settings"),
 ]

@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Replace
 
-from accounts.models import Guardianship, Student
+from accounts.models import Guardianship, Role, Student
 from fees.models import Allocation, Charge, Payment
 from musicbeats.money import MONEY, money_expr, money_or_zero, money_sum
 
@@ -122,6 +122,16 @@ def payment_allocations(payment_id: int) -> list[Allocation]:
         .select_related("charge")
         .order_by("charge__due_on", "charge_id")
     )
+
+
+def family_students(user):
+    """The students whose fees `user` (a student or guardian) may see."""
+    students = Student.objects.select_related("user").order_by("user__full_name", "pk")
+    if user.role == Role.STUDENT:
+        return students.filter(pk=user.pk)
+    if user.role == Role.GUARDIAN:
+        return students.filter(guardianships__guardian=user)
+    return students.none()
 
 
 def with_balances(students: QuerySet) -> QuerySet:

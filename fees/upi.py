@@ -11,7 +11,6 @@ The link follows NPCI's `upi://pay` deep-link parameters: `pa` (payee address),
 reads; `+` is not).
 """
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote, urlencode
@@ -19,24 +18,12 @@ from urllib.parse import quote, urlencode
 import segno
 from django.core.exceptions import ValidationError
 
+from accounts.validators import validate_upi_id  # the UPI ID is an accounts field
 from musicbeats.money import CENT
 
-# A virtual payment address: a handle, `@`, and the bank's or app's handle
-# (`musicbeats@okhdfcbank`, `98450.10001@ybl`).
-UPI_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,255}@[A-Za-z][A-Za-z0-9]{1,63}", re.ASCII)
 # UPI apps truncate or refuse long notes and payee names; keep well within limits.
 MAX_NOTE = 50
 MAX_NAME = 50
-
-
-def validate_upi_id(value: str) -> None:
-    """Raise ValidationError unless `value` looks like a UPI ID (`name@bank`)."""
-    if not UPI_ID.fullmatch(value or ""):
-        raise ValidationError(
-            "Enter a UPI ID like musicbeats@okhdfcbank (letters, digits, dots, "
-            "hyphens or underscores, then @ and the bank's handle).",
-            code="invalid_upi_id",
-        )
 
 
 def payment_uri(*, upi_id: str, payee_name: str, amount: Decimal, note: str = "") -> str:

@@ -2,12 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from musicbeats.dashboard import dashboard
+
 # The admin site's own login page would bypass allauth's rate limits; send it there.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "MusicBeats administration"
 admin.site.site_title = "MusicBeats"
 
 urlpatterns = [
+    path("", dashboard, name="dashboard"),  # gathers each app's figures
     path("", include("accounts.urls")),
     path("", include("accounts.intake_urls")),
     path("people/", include("accounts.people_urls")),

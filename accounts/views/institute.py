@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import allow_roles
 from accounts.models import Institute, Role
-from fees.upi import validate_upi_id
+from accounts.validators import validate_upi_id
 
 MAX_LATE_FEE = Decimal("100000.00")
 RECENT_CHANGES = 5

@@ -11,9 +11,8 @@ from accounts.access import allow_roles
 from accounts.institute import remember_institute
 from accounts.models import Institute, Role
 from fees.models import Charge, Payment
-from fees.selectors import OPEN_THRESHOLD, with_balances
+from fees.selectors import OPEN_THRESHOLD, family_students, with_balances
 from fees.upi import upi_request
-from fees.views.statements import family_students
 from musicbeats.dates import financial_year, financial_year_label
 from musicbeats.money import ZERO
 
@@ -80,20 +79,3 @@ def my_fees(request):
             "family_due": sum((a["outstanding"] for a in accounts), ZERO),
         },
     )
-
-
-def dashboard_fees(user) -> dict:
-    """The fee figures of a role's dashboard (accounts.views.site.dashboard), in at most
-    four queries: office sees today's collections and the overdue count, the admin the
-    month's collections against the month's dues, a family what is due for each child."""
-    from accounts.models import STAFF_ROLES
-    from fees.reports.dashboard import staff_dashboard
-
-    today = timezone.localdate()
-    if user.role in STAFF_ROLES:
-        return {
-            "staff_fees": staff_dashboard(today, with_overdue=user.role == Role.OFFICE),
-        }
-    students = with_balances(family_students(user))
-    dues = [{"student": student, "due": max(student.balance_total, ZERO)} for student in students]
-    return {"family_fees": dues, "family_due": sum((d["due"] for d in dues), ZERO)}

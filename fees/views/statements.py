@@ -11,21 +11,12 @@ from accounts.institute import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees.exports import Table, export_response
 from fees.reports.statement import statement
+from fees.selectors import family_students
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_range, presets
 from musicbeats.ids import parse_id
 
 STATEMENT_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
-
-
-def family_students(user):
-    """The students whose fees `user` (a student or guardian) may see."""
-    students = Student.objects.select_related("user").order_by("user__full_name", "pk")
-    if user.role == Role.STUDENT:
-        return students.filter(pk=user.pk)
-    if user.role == Role.GUARDIAN:
-        return students.filter(guardianships__guardian=user)
-    return students.none()
 
 
 def get_student_for(request, pk: int) -> Student:
