@@ -55,6 +55,7 @@ run: venv system-deps ## the demo on http://127.0.0.1:$(PORT) with SQLite and de
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check-migrations: venv
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
