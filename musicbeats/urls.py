@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
-    path("", include("attendance.urls_schedule")),
+    path("", include("attendance.timetable.urls")),
     path("attendance/", include("attendance.urls_rollcall", namespace="rollcall")),
 ]
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from attendance.models import Holiday, Lesson, Slot, Term
-from attendance.services_timetable import slot_clashes
+from attendance.timetable.slots import slot_clashes
 
 
 def seed():

@@ -19,7 +19,7 @@ SEEDERS = [
     "accounts.demo",
     "attendance.demo",
     "accounts.demo_intake",
-    "attendance.demo_timetable",
+    "attendance.timetable.demo",
     "attendance.demo_marks",
     "fees.demo",
 ]

@@ -17,16 +17,11 @@ from accounts.demo import LARGE_DOMAIN
 from accounts.models import User
 from attendance.demo import SMALL_BATCHES
 from attendance.models import Batch, Enrollment, Holiday, Lesson, Room, Slot, Term
-from attendance.services_timetable import (
-    MAX_GENERATION_DAYS,
-    TimetableError,
-    cancel_lesson,
-    create_lesson,
-    create_slot,
-    generate_lessons,
-    move_lesson,
-    set_substitute,
-)
+from attendance.timetable.base import MAX_GENERATION_DAYS, TimetableError
+from attendance.timetable.generation import generate_lessons
+from attendance.timetable.lessons import cancel_lesson, move_lesson, set_substitute
+from attendance.timetable.makeups import create_lesson
+from attendance.timetable.slots import create_slot
 
 DEMO_TEACHER = "teacher@musicbeats.test"
 
