@@ -17,7 +17,7 @@ urlpatterns = [
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
     path("", include("attendance.timetable.urls")),
-    path("attendance/", include("attendance.urls_rollcall", namespace="rollcall")),
+    path("attendance/", include("attendance.rollcall.urls", namespace="rollcall")),
 ]
 
 handler400 = "musicbeats.errors.bad_request"

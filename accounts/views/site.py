@@ -26,9 +26,9 @@ def dashboard(request):
     # Fees: staff see collections, families what is due.
     if user.role in STAFF_ROLES or user.role in (Role.STUDENT, Role.GUARDIAN):
         context.update(dashboard_fees(user))
-    # Attendance (attendance/selectors_rollcall.py): today's lessons for a teacher; the
+    # Attendance (attendance/rollcall/selectors.py): today's lessons for a teacher; the
     # day, unmarked past lessons and absentees for the office.
-    from attendance.selectors_rollcall import lessons_for_day, office_overview
+    from attendance.rollcall.selectors import lessons_for_day, office_overview
 
     if user.role == Role.TEACHER:
         context["lessons_today"] = list(lessons_for_day(timezone.localdate(), user=user))

@@ -218,7 +218,7 @@ def grant_makeup_credit(mark: Mark, *, institute: Institute | None = None) -> Ma
     absence (at an extra or make-up lesson) earns nothing: the lesson was itself a
     make-up, and a credit for missing it would mint credits from nothing.
 
-    The one implementation of the rule: roll call (`services_rollcall.record_mark`)
+    The one implementation of the rule: roll call (`rollcall.services.record_mark`)
     calls it for every mark that becomes or stops being excused.
     """
     if mark.status != Mark.Status.EXCUSED:

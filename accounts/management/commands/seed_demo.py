@@ -20,7 +20,7 @@ SEEDERS = [
     "attendance.demo",
     "accounts.demo_intake",
     "attendance.timetable.demo",
-    "attendance.demo_marks",
+    "attendance.rollcall.demo",
     "fees.demo",
 ]
 

@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Institute, Student, User
 from attendance.models import Batch, Enrollment, Instrument, Lesson, MakeupCredit, Mark
-from attendance.services_rollcall import roster_queryset
+from attendance.rollcall.services import roster_queryset
 
 LARGE_MARKS = 500_000
 ENSEMBLE = "Keyboard ensemble · 30"
