@@ -154,7 +154,7 @@ def _enrol(student: Student, batch_id: int) -> Enrollment:
     so acceptance follows the same rules as the batch page."""
     from django.core.exceptions import ValidationError
 
-    from attendance import services as classes
+    from attendance.classes import services as classes
 
     batch = Batch.objects.filter(pk=batch_id, is_active=True).first()
     if batch is None:

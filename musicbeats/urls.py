@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("accounts.intake_urls")),
     path("people/", include("accounts.people_urls")),
     path("profile/", include("accounts.profile_urls")),
-    path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
+    path("", include("attendance.classes.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),

@@ -17,7 +17,7 @@ from accounts.models import User
 
 SEEDERS = [
     "accounts.demo",
-    "attendance.demo",
+    "attendance.classes.demo",
     "accounts.demo_intake",
     "attendance.timetable.demo",
     "attendance.rollcall.demo",

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Student
+from attendance.classes.selectors import seat_holding
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
-from attendance.selectors import seat_holding
 from musicbeats.money import money
 
 
