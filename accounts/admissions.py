@@ -159,7 +159,7 @@ def _enrol(student: Student, batch_id: int) -> "Enrollment":
     so acceptance follows the same rules as the batch page."""
     from django.core.exceptions import ValidationError
 
-    from attendance import services as classes
+    from attendance.classes import services as classes
 
     (Batch,) = attendance_models("Batch")
     batch = Batch.objects.filter(pk=batch_id, is_active=True).first()

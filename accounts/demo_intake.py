@@ -1,6 +1,6 @@
 """Demo admission requests: a few families waiting for the office, one already declined.
 
-Called by `seed_demo` after `attendance.demo` (requests name instruments). Idempotent:
+Called by `seed_demo` after `attendance.classes.demo` (requests name instruments). Idempotent:
 keyed on the demo requests' guardian emails. `--scale large` adds 500 decided and pending
 requests with one bulk insert, for the benchmark of the request list.
 """

@@ -120,7 +120,7 @@ class Enrollment(models.Model):
     """A student in a batch from `joined_on` (to `left_on`, if they left), at a monthly fee.
 
     Enrolment rules that need other rows (capacity, an active student, no second open
-    enrolment in one batch) are checked by `attendance.services.enroll`; the database
+    enrolment in one batch) are checked by `attendance.classes.services.enroll`; the database
     holds what one row can state.
     """
 
@@ -210,7 +210,7 @@ class Slot(models.Model):
 
     Clashes (a teacher or a room twice at overlapping times, a student in two batches
     that meet at once, a slot outside its term) are refused by
-    `attendance.services` before a slot is saved; a row states only its own rules.
+    `attendance.timetable.slots` before a slot is saved; a row states only its own rules.
     """
 
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="slots")

@@ -1,7 +1,7 @@
 """Demo fees: a year of monthly dues, one-off charges, concessions, late fees and payments
 for the small institute (through the services, so every rule holds); `--scale large`
 adds a fee history of 200,000+ payments with bulk inserts. Called by `seed_demo` after
-`attendance.demo`; idempotent.
+`attendance.classes.demo`; idempotent.
 
 Families behave differently: most pay each month (cash, UPI, card, bank transfer,
 cheque), some pay late or in part, a few have stopped paying (overdue); one cheque

@@ -15,12 +15,12 @@ urlpatterns = [
     path("", include("accounts.intake_urls")),
     path("people/", include("accounts.people_urls")),
     path("profile/", include("accounts.profile_urls")),
-    path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
+    path("", include("attendance.classes.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),
-    path("", include("attendance.urls_schedule")),
-    path("attendance/", include("attendance.urls_rollcall", namespace="rollcall")),
+    path("", include("attendance.timetable.urls")),
+    path("attendance/", include("attendance.rollcall.urls", namespace="rollcall")),
 ]
 
 handler400 = "musicbeats.errors.bad_request"

@@ -132,7 +132,7 @@ PAGES = [
 ]
 # Python run by `manage.py shell` after seeding, printing a JSON object of the `{name}`s.
 JSON_LOOKUPS = [
-    "import json; from attendance.demo_marks import bench_ids; print(json.dumps(bench_ids()))",
+    "import json; from attendance.rollcall.demo import bench_ids; print(json.dumps(bench_ids()))",
 ]
 
 # Ids that paths in PAGES name in braces, looked up once the database is seeded: the

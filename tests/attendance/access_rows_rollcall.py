@@ -1,4 +1,4 @@
-"""Access rows for the roll call and the attendance reports (attendance/urls_rollcall.py)."""
+"""Access rows for the roll call and the attendance reports (attendance/rollcall/urls.py)."""
 
 from accounts.models import Role
 from tests.access import ALL, STAFF, Row

@@ -36,7 +36,7 @@ def _holiday(request):
 
 
 def _feed(request):
-    from attendance.services_timetable import feed_for
+    from attendance.timetable.feed import feed_for
 
     return {"token": feed_for(request.getfixturevalue("student")).token}
 

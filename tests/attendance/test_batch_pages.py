@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from attendance import services
+from attendance.classes import services
 from attendance.models import Batch, Enrollment
 from tests.factories import (
     BatchFactory,

@@ -18,7 +18,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from attendance import services
+from attendance.classes import services
 from attendance.models import Batch, Enrollment
 from tests.factories import BatchFactory, StudentFactory
 

@@ -7,7 +7,7 @@ import pytest
 from icalendar import Calendar
 
 from attendance.models import CalendarFeed
-from attendance.services_timetable import feed_for
+from attendance.timetable.feed import feed_for
 from tests.attendance.schedule_helpers import at, batch, enrol, today
 from tests.factories import GuardianshipFactory, LessonFactory, LessonGuestFactory
 

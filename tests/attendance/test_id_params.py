@@ -125,7 +125,7 @@ def test_report_pages_ignore_a_hostile_page_number(staff, db):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_the_object_helpers_answer_404_for_a_hostile_id(db, value):
-    from attendance.views import objects
+    from attendance.classes.views import objects
 
     for helper in (
         objects.get_student_for_enrolment,

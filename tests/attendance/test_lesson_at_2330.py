@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from accounts.models import Institute
 from attendance.models import Mark, MarkCorrection
-from attendance.services_timetable import feed_for
+from attendance.timetable.feed import feed_for
 from tests.attendance.schedule_helpers import batch, card_text, enrol
 from tests.factories import LessonFactory, MarkFactory, roster
 

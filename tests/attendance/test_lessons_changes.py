@@ -8,18 +8,15 @@ from django.utils import timezone
 
 from accounts.models import Institute
 from attendance.models import Lesson, LessonGuest, MakeupCredit, Mark
-from attendance.services_timetable import (
-    TimetableError,
+from attendance.timetable.base import TimetableError
+from attendance.timetable.lessons import cancel_lesson, move_lesson, restore_lesson, set_substitute
+from attendance.timetable.makeups import (
     add_guest,
-    add_holiday,
-    cancel_lesson,
     create_lesson,
     grant_makeup_credit,
-    move_lesson,
-    restore_lesson,
-    set_substitute,
     usable_credit,
 )
+from attendance.timetable.terms import add_holiday
 from tests.attendance.schedule_helpers import at, batch, enrol, mark, student, teacher, today
 from tests.factories import LessonFactory, LessonGuestFactory, RoomFactory
 

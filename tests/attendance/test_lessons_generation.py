@@ -7,12 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from attendance.models import Lesson
-from attendance.services_timetable import (
-    TimetableError,
-    generate_lessons,
-    move_lesson,
-    plan_lessons,
-)
+from attendance.timetable.base import TimetableError
+from attendance.timetable.generation import generate_lessons, plan_lessons
+from attendance.timetable.lessons import move_lesson
 from tests.attendance.schedule_helpers import at, today
 from tests.factories import BatchFactory, HolidayFactory, SlotFactory, TermFactory
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from attendance.models import Lesson, LessonGuest, MakeupCredit, Mark
-from attendance.services_timetable import grant_makeup_credit
+from attendance.timetable.makeups import grant_makeup_credit
 from tests.attendance.schedule_helpers import at, batch, enrol, mark, student, teacher, today
 from tests.factories import LessonFactory, LessonGuestFactory, RoomFactory
 

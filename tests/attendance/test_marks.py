@@ -446,7 +446,7 @@ def test_everyone_present_costs_the_same_queries_whatever_the_roster(
 
 
 def test_lesson_end_is_date_start_and_duration(lesson):
-    from attendance.services_rollcall import lesson_ends_at
+    from attendance.rollcall.services import lesson_ends_at
 
     lesson.starts_at = datetime(2026, 1, 1, 16, 30).time()
     lesson.duration_minutes = 45

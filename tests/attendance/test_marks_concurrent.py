@@ -18,8 +18,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from attendance import services_rollcall
 from attendance.models import Mark
+from attendance.rollcall import services as rollcall_services
 from tests.factories import LessonFactory, roster
 
 pytestmark = pytest.mark.skipif(
@@ -30,13 +30,13 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def slow_insert(monkeypatch):
-    real = services_rollcall._insert_mark
+    real = rollcall_services._insert_mark
 
     def slow(**kwargs):
         time.sleep(0.3)
         return real(**kwargs)
 
-    monkeypatch.setattr(services_rollcall, "_insert_mark", slow)
+    monkeypatch.setattr(rollcall_services, "_insert_mark", slow)
 
 
 def send_together(user, url, payloads):

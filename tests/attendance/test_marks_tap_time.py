@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Institute
 from attendance.models import Mark
-from attendance.services_rollcall import MAX_CLOCK_MS, record_mark
+from attendance.rollcall.services import MAX_CLOCK_MS, record_mark
 from tests.factories import LessonFactory, roster
 
 pytestmark = pytest.mark.dates

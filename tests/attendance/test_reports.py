@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Institute
 from attendance.models import Lesson
-from attendance.selectors_rollcall import Tally
+from attendance.rollcall.selectors import Tally
 from tests.factories import (
     BatchFactory,
     EnrollmentFactory,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from attendance.models import CalendarFeed
-from attendance.selectors_schedule import week_start
+from attendance.timetable.selectors import week_start
 from tests.attendance.schedule_helpers import (
     at,
     batch,
@@ -296,7 +296,7 @@ def test_queries_stay_the_same_with_100000_lessons_in_the_table(
         client.get("/schedule/")
         with django_assert_max_num_queries(budget):
             assert client.get("/schedule/").status_code == 200
-    from attendance.services_timetable import feed_for
+    from attendance.timetable.feed import feed_for
 
     address = f"/calendar/{feed_for(users_by_role['student']).token}.ics"
     with django_assert_max_num_queries(5):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from attendance import selectors
+from attendance.classes import selectors
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Role
 from accounts.services import deactivate_student
-from attendance import services
+from attendance.classes import services
 from attendance.models import Batch, Enrollment
 from tests.factories import (
     BatchFactory,

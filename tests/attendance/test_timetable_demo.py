@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from attendance.models import Holiday, Lesson, Slot, Term
-from attendance.services_timetable import slot_clashes
+from attendance.timetable.slots import slot_clashes
 
 
 def seed():
@@ -13,7 +13,7 @@ def seed():
 
 
 @pytest.mark.dates
-def test_demo_timetable_is_clash_free_and_the_demo_teacher_teaches_today(db):
+def test_timetable_demo_is_clash_free_and_the_demo_teacher_teaches_today(db):
     seed()
     today = timezone.localdate()
     term = Term.objects.get()
@@ -49,14 +49,14 @@ def test_demo_timetable_is_clash_free_and_the_demo_teacher_teaches_today(db):
     assert Lesson.objects.filter(substitute__email="teacher@musicbeats.test").exists()
 
 
-def test_demo_timetable_seeds_once(db):
+def test_timetable_demo_seeds_once(db):
     seed()
     counts = (Slot.objects.count(), Lesson.objects.count(), Holiday.objects.count())
     seed()
     assert (Slot.objects.count(), Lesson.objects.count(), Holiday.objects.count()) == counts
 
 
-def test_large_demo_timetable_covers_the_large_batches_without_clashes(db):
+def test_large_timetable_demo_covers_the_large_batches_without_clashes(db):
     call_command("seed_demo", "--scale", "large", stdout=open("/dev/null", "w"))  # noqa: SIM115
     large = Slot.objects.filter(batch__name__startswith="Large ")
     assert large.values("batch").distinct().count() == 150

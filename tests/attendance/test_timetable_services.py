@@ -5,13 +5,9 @@ from datetime import timedelta
 import pytest
 
 from attendance.models import Lesson, Slot
-from attendance.services_timetable import (
-    TimetableError,
-    create_slot,
-    generate_lessons,
-    slot_clashes,
-    update_slot,
-)
+from attendance.timetable.base import TimetableError
+from attendance.timetable.generation import generate_lessons
+from attendance.timetable.slots import create_slot, slot_clashes, update_slot
 from tests.attendance.schedule_helpers import at, batch, enrol, student, teacher, term, today
 from tests.factories import LessonGuestFactory, RoomFactory, SlotFactory, TermFactory
 
@@ -236,7 +232,7 @@ def test_deactivating_a_slot_removes_its_future_lessons_without_guests(autumn):
 
 
 def test_enrollment_clashes_name_the_student_and_the_other_batch(autumn):
-    from attendance.services_timetable import enrollment_clashes
+    from attendance.timetable.slots import enrollment_clashes
 
     kavya = student("Kavya Nair")
     keyboard, vocal, drums = batch(name="Keyboard"), batch(name="Vocal"), batch(name="Drums")

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Student
+from attendance.classes.selectors import roster
 from attendance.models import Batch, Enrollment
-from attendance.selectors import roster
 from tests.browser.conftest import DESKTOP, PHONE, nav_to
 from tests.browser.test_login_browser import log_in
 

@@ -17,10 +17,10 @@ from accounts.models import User
 
 SEEDERS = [
     "accounts.demo",
-    "attendance.demo",
+    "attendance.classes.demo",
     "accounts.demo_intake",
-    "attendance.demo_timetable",
-    "attendance.demo_marks",
+    "attendance.timetable.demo",
+    "attendance.rollcall.demo",
     "fees.demo",
 ]
 

@@ -8,7 +8,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from attendance.services_timetable import TimetableError, generate_lessons, plan_lessons
+from attendance.timetable.base import TimetableError
+from attendance.timetable.generation import generate_lessons, plan_lessons
 
 
 def iso_date(value: str) -> date:

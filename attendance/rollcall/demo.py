@@ -10,7 +10,7 @@ benchmark's 30-student roster, with a lesson today) and, with one INSERT … SEL
 database, at least 500,000 marks on the large institute's past lessons. Where the
 timetable's lessons are too few for that, older weekly lessons are added.
 
-Without the timetable's demo (attendance.demo_timetable) a minimal set of lessons is made
+Without the timetable's demo (attendance.timetable.demo) a minimal set of lessons is made
 here, and only when there are no lessons at all.
 """
 
@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Institute, Student, User
 from attendance.models import Batch, Enrollment, Instrument, Lesson, MakeupCredit, Mark
-from attendance.services_rollcall import roster_queryset
+from attendance.rollcall.services import roster_queryset
 
 LARGE_MARKS = 500_000
 ENSEMBLE = "Keyboard ensemble · 30"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Student, User
 from attendance.models import Enrollment, Lesson, LessonGuest, Slot, Weekday
-from attendance.services_timetable import enrolled_during, span
+from attendance.timetable.base import enrolled_during, span
 
 
 @dataclass(slots=True)

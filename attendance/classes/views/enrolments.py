@@ -12,10 +12,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Student
-from attendance import selectors, services
-from attendance.forms import EnrolForm, EnrollmentEndForm, EnrollmentFeeForm
-from attendance.views.batches import batch_page_context
-from attendance.views.objects import (
+from attendance.classes import selectors, services
+from attendance.classes.forms import EnrolForm, EnrollmentEndForm, EnrollmentFeeForm
+from attendance.classes.views.batches import batch_page_context
+from attendance.classes.views.objects import (
     get_batch_for,
     get_enrollment_for,
     get_student_for_enrolment,

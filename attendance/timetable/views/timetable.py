@@ -10,24 +10,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
-from attendance.forms_schedule import (
+from attendance.models import Holiday, Slot, Term
+from attendance.timetable.base import TimetableError
+from attendance.timetable.forms import (
     HolidayForm,
     SlotEditForm,
     SlotForm,
     TermForm,
     WeekFilterForm,
 )
-from attendance.models import Holiday, Slot, Term
-from attendance.selectors_schedule import slot_grid
-from attendance.services_timetable import (
-    TimetableError,
-    add_holiday,
-    create_slot,
-    remove_holiday,
-    save_term,
-    update_slot,
-)
-from attendance.views.schedule import template_for
+from attendance.timetable.selectors import slot_grid
+from attendance.timetable.slots import create_slot, update_slot
+from attendance.timetable.terms import add_holiday, remove_holiday, save_term
+from attendance.timetable.views.schedule import template_for
 from musicbeats.ids import parse_id
 
 SLOTS = "attendance/schedule/slots.html"

@@ -4,7 +4,7 @@
 (`mark=<student id>:<status>`) or marks everyone not yet marked as present
 (`action=all_present`). With htmx the answer is the changed row (or the whole roster);
 without JavaScript it is a redirect back to the roster. static/js/rollcall.js keeps taps
-that could not be sent and sends them again (see services_rollcall for the rules).
+that could not be sent and sends them again (see rollcall/services.py for the rules).
 """
 
 from django.contrib import messages
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Institute, Role
 from attendance.models import Lesson, Mark
-from attendance.selectors_rollcall import lessons_for_day
-from attendance.services_rollcall import (
+from attendance.rollcall.selectors import lessons_for_day
+from attendance.rollcall.services import (
     MarkRefused,
     check_may_mark,
     edit_window_closes_at,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attendance.views import feed, lessons, schedule, timetable
+from attendance.timetable.views import feed, lessons, schedule, timetable
 
 app_name = "schedule"
 

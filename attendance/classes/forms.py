@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, Student, User
+from attendance.classes.selectors import BATCH_SORTS
 from attendance.models import MAX_MONTHLY_FEE, Batch, Instrument, Level, Room
-from attendance.selectors import BATCH_SORTS
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 from musicbeats.money import money
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attendance.views import reports, rollcall
+from attendance.rollcall.views import reports, rollcall
 
 app_name = "rollcall"
 

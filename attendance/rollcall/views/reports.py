@@ -3,7 +3,7 @@ and a student's own history. `?format=csv` downloads the same rows.
 
 The office and the admin see everything; a teacher sees their own batches' and lessons'
 marks; a student or guardian only their own (each child's). Counting lives in
-attendance/selectors_rollcall.py (attended = present + late, out of all marks).
+attendance/rollcall/selectors.py (attended = present + late, out of all marks).
 """
 
 from dataclasses import dataclass
@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import allow_roles
 from accounts.models import ALL_ROLES, STAFF_ROLES, Guardianship, Institute, Role, Student
-from attendance.forms_rollcall import DateRangeForm, StreakForm
 from attendance.models import Enrollment, Mark
-from attendance.selectors_rollcall import (
+from attendance.rollcall.forms import DateRangeForm, StreakForm
+from attendance.rollcall.selectors import (
     COUNTS,
     Tally,
     absentees,

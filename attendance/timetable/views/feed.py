@@ -16,8 +16,8 @@ from icalendar import Calendar, Event, Timezone
 from accounts.access import public
 from accounts.models import Role
 from attendance.models import CalendarFeed, Lesson
-from attendance.selectors_schedule import LessonRow, own_lessons
-from attendance.services_timetable import lesson_datetimes
+from attendance.timetable.feed import lesson_datetimes
+from attendance.timetable.selectors import LessonRow, own_lessons
 
 WEEKS_BACK = 8
 WEEKS_AHEAD = 26

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import allow_roles
 from accounts.models import ALL_ROLES, STAFF_ROLES, Role
-from attendance.forms_schedule import WeekFilterForm
-from attendance.selectors_schedule import (
+from attendance.timetable.feed import feed_for, reset_feed
+from attendance.timetable.forms import WeekFilterForm
+from attendance.timetable.generation import EARLIEST, LATEST
+from attendance.timetable.selectors import (
     build_grid,
     office_lessons,
     students_lessons,
@@ -20,7 +22,6 @@ from attendance.selectors_schedule import (
     teacher_lessons,
     week_start,
 )
-from attendance.services_timetable import EARLIEST, LATEST, feed_for, reset_feed
 
 TEMPLATE = "attendance/schedule/week.html"
 

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
-from attendance.forms_schedule import (
+from attendance.models import Enrollment, Lesson, LessonGuest
+from attendance.timetable.base import TimetableError, span
+from attendance.timetable.forms import (
     CancelForm,
     GenerateForm,
     GuestForm,
@@ -19,21 +21,11 @@ from attendance.forms_schedule import (
     MoveForm,
     SubstituteForm,
 )
-from attendance.models import Enrollment, Lesson, LessonGuest
-from attendance.selectors_schedule import LESSON_RELATED
-from attendance.services_timetable import (
-    TimetableError,
-    add_guest,
-    cancel_lesson,
-    create_lesson,
-    generate_lessons,
-    move_lesson,
-    plan_lessons,
-    restore_lesson,
-    set_substitute,
-    span,
-)
-from attendance.views.timetable import current_term
+from attendance.timetable.generation import generate_lessons, plan_lessons
+from attendance.timetable.lessons import cancel_lesson, move_lesson, restore_lesson, set_substitute
+from attendance.timetable.makeups import add_guest, create_lesson
+from attendance.timetable.selectors import LESSON_RELATED
+from attendance.timetable.views.timetable import current_term
 
 PREVIEW_ROWS = 60
 

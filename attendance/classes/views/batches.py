@@ -11,9 +11,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
-from attendance import selectors, services
-from attendance.forms import BatchDeactivateForm, BatchFilterForm, BatchForm, EnrolForm
-from attendance.views.objects import get_batch_for
+from attendance.classes import selectors, services
+from attendance.classes.forms import BatchDeactivateForm, BatchFilterForm, BatchForm, EnrolForm
+from attendance.classes.views.objects import get_batch_for
 from musicbeats.csv_export import csv_response
 from musicbeats.ids import parse_id
 

@@ -16,7 +16,7 @@ Rules (tested in tests/attendance/test_marks*.py):
   arrives after a newer tap) is ignored, so the last tap wins.
 - A mark that becomes "excused" earns one make-up credit (a guest's does not); a mark
   that stops being excused loses its credit unless the credit was already used or
-  booked. The rule is `services_timetable.grant_makeup_credit`.
+  booked. The rule is `timetable.makeups.grant_makeup_credit`.
 """
 
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Institute, Student, User
 from attendance.models import Enrollment, Lesson, LessonGuest, Mark, MarkCorrection
-from attendance.services_timetable import grant_makeup_credit
+from attendance.timetable.makeups import grant_makeup_credit
 
 # A tap's age as the tablet reports it is trusted up to this much (a tablet offline for
 # a week is not plausible; a larger value is a broken clock).

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import Role, Student, User
 from attendance.models import Batch, Instrument, Lesson, Room, Slot, Term, Weekday
-from attendance.services_timetable import MAX_GENERATION_DAYS, MAX_GUESTS
+from attendance.timetable.base import MAX_GENERATION_DAYS, MAX_GUESTS
 from musicbeats.ids import IdModelChoiceField
 
 

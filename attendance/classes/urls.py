@@ -7,7 +7,7 @@ Included at the root (not at `classes/`) so that the timetable and attendance pa
 
 from django.urls import path
 
-from attendance.views import batches, catalogue, enrolments
+from attendance.classes.views import batches, catalogue, enrolments
 
 app_name = "attendance"
 

@@ -1,5 +1,5 @@
 """Demo timetable: a current term, holidays, weekly slots without clashes and the term's
-lessons. Called by `seed_demo` after `attendance.demo`; idempotent.
+lessons. Called by `seed_demo` after `attendance.classes.demo`; idempotent.
 
 The small institute's slots go through `create_slot`, so a clash in this plan fails the
 seed. The demo teacher (teacher@musicbeats.test) gets at least two lessons today,
@@ -15,18 +15,13 @@ from django.utils import timezone
 
 from accounts.demo import LARGE_DOMAIN
 from accounts.models import User
-from attendance.demo import SMALL_BATCHES
+from attendance.classes.demo import SMALL_BATCHES
 from attendance.models import Batch, Enrollment, Holiday, Lesson, Room, Slot, Term
-from attendance.services_timetable import (
-    MAX_GENERATION_DAYS,
-    TimetableError,
-    cancel_lesson,
-    create_lesson,
-    create_slot,
-    generate_lessons,
-    move_lesson,
-    set_substitute,
-)
+from attendance.timetable.base import MAX_GENERATION_DAYS, TimetableError
+from attendance.timetable.generation import generate_lessons
+from attendance.timetable.lessons import cancel_lesson, move_lesson, set_substitute
+from attendance.timetable.makeups import create_lesson
+from attendance.timetable.slots import create_slot
 
 DEMO_TEACHER = "teacher@musicbeats.test"
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Student
+from attendance.classes.selectors import seat_holding
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
-from attendance.selectors import seat_holding
 from musicbeats.money import money
 
 
@@ -71,7 +71,7 @@ def enroll(
     enrolment in the batch (an open one, or one that has not ended by `joined_on`), a
     full batch (counting enrolments current on `joined_on` and every open one), and a
     batch whose slots clash with another batch of the student's
-    (`services_timetable.enrollment_clashes`, each clash named). The office may enrol
+    (`timetable.slots.enrollment_clashes`, each clash named). The office may enrol
     despite a clash (`despite_clash`) with a reason, kept as the enrolment's history
     change reason (who and when come with it).
     """
@@ -127,7 +127,7 @@ def enroll(
 
 def _check_clashes(*, student: Student, batch: Batch, on: date, despite: bool, reason: str) -> str:
     """Refuse a timetable clash unless overridden with a reason; the reason to record."""
-    from attendance.services_timetable import enrollment_clashes
+    from attendance.timetable.slots import enrollment_clashes
 
     clashes = enrollment_clashes(student=student, batch=batch, on=on)
     if not clashes:

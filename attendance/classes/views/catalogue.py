@@ -13,10 +13,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
-from attendance import services
-from attendance.forms import ConfirmForm, InstrumentForm, LevelForm, RoomForm
+from attendance.classes import services
+from attendance.classes.forms import ConfirmForm, InstrumentForm, LevelForm, RoomForm
+from attendance.classes.views.objects import get_instrument_for, get_level_for, get_room_for
 from attendance.models import Batch, Instrument, Level, Room
-from attendance.views.objects import get_instrument_for, get_level_for, get_room_for
 
 GET_POST = ["GET", "HEAD", "POST"]
 

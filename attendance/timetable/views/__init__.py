@@ -1,0 +1,1 @@
+"""Timetable pages: the week schedule, terms and slots, lessons and their changes, the feed."""
