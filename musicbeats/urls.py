@@ -12,7 +12,7 @@ admin.site.site_title = "MusicBeats"
 urlpatterns = [
     path("", dashboard, name="dashboard"),  # gathers each app's figures
     path("", include("accounts.urls")),
-    path("", include("accounts.intake_urls")),
+    path("", include("accounts.intake.urls")),
     path("people/", include("accounts.people_urls")),
     path("profile/", include("accounts.profile_urls")),
     path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/

@@ -18,7 +18,7 @@ from accounts.models import User
 SEEDERS = [
     "accounts.demo",
     "attendance.demo",
-    "accounts.demo_intake",
+    "accounts.intake.demo",
     "attendance.demo_timetable",
     "attendance.demo_marks",
     "fees.demo",

@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from accounts.imports import MAX_BYTES
+from accounts.intake.csv_checks import MAX_BYTES
 from accounts.models import AdmissionRequest
 from accounts.selectors import attendance_models
 from musicbeats.ids import IdModelChoiceField

@@ -1,6 +1,6 @@
 """Online admission: the public form's flood guard, and the office's decision.
 
-A family's request is stored by the public form (`accounts/views/admissions.py`). The
+A family's request is stored by the public form (`accounts/intake/views/admissions.py`). The
 office accepts it here, which creates the student and (unless the family is already
 known by the guardian's email) the guardian, links them, optionally enrols the child in a
 batch, and emails the guardian. Deciding is claimed first with a conditional UPDATE
