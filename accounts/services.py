@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.institute import institute_name
+from accounts.institute.memory import institute_name
 from accounts.models import Guardianship, Role, Student, User
 from accounts.selectors import attendance_models
 
