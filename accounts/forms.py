@@ -257,17 +257,6 @@ class TeacherForm(PersonForm):
         self.fields["instruments"].queryset = Instrument.objects.filter(is_active=True)
 
 
-class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    phone = forms.CharField(label="Phone", max_length=20, required=False)
-
-    def clean_full_name(self):
-        return clean_name(self.cleaned_data["full_name"])
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
-
-
 # --- List filters (plain GET forms; htmx sends the same fields) ----------------------
 
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.intake.urls")),
     path("people/", include("accounts.people_urls")),
-    path("profile/", include("accounts.profile_urls")),
+    path("profile/", include("accounts.profile.urls")),
     path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),

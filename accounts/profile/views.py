@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import selectors, services
 from accounts.access import allow_roles
-from accounts.forms import ProfileForm
 from accounts.models import ALL_ROLES, Role
+from accounts.profile.forms import ProfileForm
 
 
 def own_context(user) -> dict:
