@@ -13,7 +13,7 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),  # gathers each app's figures
     path("", include("accounts.urls")),
     path("", include("accounts.intake.urls")),
-    path("people/", include("accounts.people_urls")),
+    path("people/", include("accounts.people.urls")),
     path("profile/", include("accounts.profile.urls")),
     path("", include("attendance.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),

@@ -23,10 +23,10 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
-from accounts.selectors import attendance_models
-from accounts.services import create_person, create_student, send_invitation
+from accounts.people.services import create_person, create_student, send_invitation
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
     from attendance.models import Enrollment

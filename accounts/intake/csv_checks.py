@@ -22,8 +22,8 @@ from django.core.validators import validate_email
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
-from accounts.selectors import attendance_models
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
     from attendance.models import Batch

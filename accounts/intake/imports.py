@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.by_name import attendance_models
 from accounts.intake.csv_checks import (
     COLUMNS,
     MAX_BYTES,
@@ -32,7 +33,6 @@ from accounts.intake.csv_checks import (
     sha256,
 )
 from accounts.models import Counter, Guardianship, Role, Student, StudentImport, User
-from accounts.selectors import attendance_models
 from musicbeats.csv_export import SafeWriter
 
 BATCH_SIZE = 500

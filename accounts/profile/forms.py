@@ -2,7 +2,7 @@
 
 from django import forms
 
-from accounts.forms import clean_name, clean_phone
+from accounts.people.forms import clean_name, clean_phone
 
 
 class ProfileForm(forms.Form):

@@ -1,7 +1,7 @@
 """Forms of the people pages: students, guardians, teachers, profile, list filters.
 
 The forms check what a person typed (lengths, dates, an email in use) and say so next to
-the field; services (`accounts/services.py`) store the result in one transaction.
+the field; services (`accounts/people/services.py`) store the result in one transaction.
 """
 
 import re
@@ -13,9 +13,9 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
-from accounts.selectors import attendance_models
-from accounts.services import email_in_use, sync_login_email
+from accounts.people.services import email_in_use, sync_login_email
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
