@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.utils.encoding import force_str
 
-from accounts.institute import institute_name
+from accounts.institute.memory import institute_name
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ class AccountsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from accounts import institute
+        from accounts.institute import memory
         from accounts.models import Institute
 
         # Pages keep the institute's name and currency in memory; a save replaces them.
-        post_save.connect(institute.saved, sender=Institute)
-        post_delete.connect(institute.forget, sender=Institute)
+        post_save.connect(memory.saved, sender=Institute)
+        post_delete.connect(memory.forget, sender=Institute)

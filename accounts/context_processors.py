@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from accounts.institute import institute_name
+from accounts.institute.memory import institute_name
 from accounts.models import STAFF_ROLES, Role
 
 # The navigation, by role. An entry is a link (label, URL name) or a menu

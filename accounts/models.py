@@ -299,7 +299,7 @@ class AdmissionRequest(models.Model):
 
     Deciding is a one-way state change from pending, done with a conditional UPDATE so
     that a double click, two tabs or a retry decide a request exactly once (see
-    `accounts.admissions.accept_admission` and `decline`).
+    `accounts.intake.admissions.accept_admission` and `decline`).
     """
 
     class Status(models.TextChoices):

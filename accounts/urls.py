@@ -1,6 +1,7 @@
 from django.urls import path
 
-from accounts.views import institute, site
+from accounts.institute import views as institute
+from accounts.views import site
 
 urlpatterns = [
     path("healthz", site.healthz, name="healthz"),

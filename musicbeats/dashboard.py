@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles
 from accounts.models import ALL_ROLES, STAFF_ROLES, AdmissionRequest, Institute, Role
-from accounts.selectors import class_counts, family_of, people_counts
+from accounts.people.selectors import class_counts, family_of, people_counts
 from attendance.rollcall.selectors import lessons_for_day, office_overview
 from fees.reports.dashboard import dashboard_figures
 

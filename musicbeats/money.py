@@ -150,7 +150,7 @@ def _formatted(amount: Decimal, currency: str) -> str:
 def _currency(currency: str | None) -> str:
     if currency:
         return currency
-    from accounts.institute import current_currency
+    from accounts.institute.memory import current_currency
 
     return current_currency()
 

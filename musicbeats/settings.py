@@ -200,7 +200,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # One email per person (it is the login): changing it sends a link to the new address,
 # and the address changes when that link is followed; the old address is told.
 ACCOUNT_CHANGE_EMAIL = True
-ACCOUNT_FORMS = {"add_email": "accounts.forms.ChangeEmailForm"}
+ACCOUNT_FORMS = {"add_email": "accounts.people.forms.ChangeEmailForm"}
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     # Five failed logins for one account in five minutes lock it for the rest of

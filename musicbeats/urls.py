@@ -12,9 +12,9 @@ admin.site.site_title = "MusicBeats"
 urlpatterns = [
     path("", dashboard, name="dashboard"),  # gathers each app's figures
     path("", include("accounts.urls")),
-    path("", include("accounts.intake_urls")),
-    path("people/", include("accounts.people_urls")),
-    path("profile/", include("accounts.profile_urls")),
+    path("", include("accounts.intake.urls")),
+    path("people/", include("accounts.people.urls")),
+    path("profile/", include("accounts.profile.urls")),
     path("", include("attendance.classes.urls")),  # classes/…; later attendance/… and schedule/
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),

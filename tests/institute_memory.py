@@ -1,10 +1,10 @@
 """Each test starts with an empty database, so with the institute's defaults: the copy of
-the institute row that pages keep in memory (accounts/institute.py) is reset to them,
+the institute row that pages keep in memory (accounts/institute/memory.py) is reset to them,
 without a query, so that nothing a previous test saved (and rolled back) shows."""
 
 import pytest
 
-from accounts import institute
+from accounts.institute import memory as institute
 
 
 @pytest.fixture(autouse=True)

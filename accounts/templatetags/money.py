@@ -3,7 +3,7 @@
 classes pages' `inr` and the fee reports' `money_repeat` gave way to it).
 
 The currency is an institute setting (accounts.models.Institute.currency), read through
-`accounts.institute.current_currency`: at most once per request, and not at all when
+`accounts.institute.memory.current_currency`: at most once per request, and not at all when
 the view already holds the institute (`remember_institute`).
 `{{ amount|money:"USD" }}` names a currency. Python code calls `musicbeats.money.money`.
 """

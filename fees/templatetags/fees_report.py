@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from accounts.institute import current_currency
+from accounts.institute.memory import current_currency
 from musicbeats.money import format_money, money
 
 register = template.Library()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.access import allow_roles
-from accounts.institute import remember_institute
+from accounts.institute.memory import remember_institute
 from accounts.models import Institute, Role
 from fees.models import Charge, Payment
 from fees.selectors import OPEN_THRESHOLD, family_students, with_balances

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import allow_roles
-from accounts.institute import remember_institute
+from accounts.institute.memory import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees import selectors, services
 from fees.access import get_payment_for, student_or_404

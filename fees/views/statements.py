@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import allow_roles
-from accounts.institute import remember_institute
+from accounts.institute.memory import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees.exports import Table, export_response
 from fees.reports.statement import statement

@@ -13,7 +13,7 @@ def _admission(request):
 
 
 def _student_import(request):
-    from accounts.imports import store_upload
+    from accounts.intake.imports import store_upload
 
     office = request.getfixturevalue("office_user")
     raw = b"full_name,email\nRiya Das,riya@example.test\n"

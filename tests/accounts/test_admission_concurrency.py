@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from django.db import OperationalError, connection
 
-from accounts import admissions
+from accounts.intake import admissions
 from accounts.models import AdmissionRequest, Role, Student, User
 from tests.factories import AdmissionRequestFactory, UserFactory
 

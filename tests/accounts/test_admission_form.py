@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from accounts import admissions
+from accounts.intake import admissions
 from accounts.models import AdmissionRequest
 from tests.factories import InstrumentFactory
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts import admissions
+from accounts.intake import admissions
 from accounts.models import AdmissionRequest, Guardianship, Role, Student, User
 from attendance.models import Enrollment
 from tests.factories import (

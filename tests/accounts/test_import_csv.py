@@ -1,16 +1,16 @@
-"""Reading and checking a student CSV (accounts/imports.py), without the pages."""
+"""Reading and checking a student CSV (accounts/intake/csv_checks.py), without the pages."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from accounts import imports
-from accounts.imports import ImportFileError, check, decode, parse
+from accounts.intake import csv_checks
+from accounts.intake.csv_checks import ImportFileError, check, decode, parse
 from accounts.models import Role
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory, UserFactory
 
-HEADER = ",".join(column.name for column in imports.COLUMNS)
+HEADER = ",".join(column.name for column in csv_checks.COLUMNS)
 
 
 def table(*lines, header=HEADER):
@@ -94,7 +94,7 @@ def test_semicolon_and_tab_separated_files_are_read():
 
 
 def test_more_than_the_row_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(csv_checks, "MAX_ROWS", 3)
     with pytest.raises(ImportFileError, match="more than 3 students"):
         parse("full_name\na\nb\nc\nd\n")
     assert len(parse("full_name\na\nb\nc\n").records) == 3

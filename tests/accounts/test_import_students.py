@@ -8,13 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts import imports
+from accounts.intake import csv_checks, imports
 from accounts.models import Counter, Guardianship, Role, Student, StudentImport, User
 from attendance.models import Enrollment
 from tests.factories import BatchFactory, StudentFactory, UserFactory
 
 UPLOAD = "/people/students/import/"
-HEADER = ",".join(column.name for column in imports.COLUMNS)
+HEADER = ",".join(column.name for column in csv_checks.COLUMNS)
 
 
 def csv_file(*lines, header=HEADER, name="students.csv", bom=False):
@@ -54,7 +54,7 @@ FAMILY = [
 def test_upload_page_documents_every_column_and_links_the_sample(client, office_user):
     client.force_login(office_user)
     page = client.get(UPLOAD).content.decode()
-    for column in imports.COLUMNS:
+    for column in csv_checks.COLUMNS:
         assert f"<code>{column.name}</code>" in page
     assert 'href="/people/students/import/sample.csv"' in page
     assert 'enctype="multipart/form-data"' in page
@@ -86,7 +86,7 @@ def test_upload_stores_the_file_on_the_server_and_shows_the_preview(client, offi
     assert stored.uploaded_by_id == office_user.pk
     assert stored.row_count == 5
     assert stored.content.startswith("full_name,")  # the byte-order mark is gone
-    assert stored.sha256 == imports.sha256(stored.content)
+    assert stored.sha256 == csv_checks.sha256(stored.content)
     page = client.get(response["Location"])
     assert page.status_code == 200
     body = page.content.decode()
@@ -126,11 +126,11 @@ def test_upload_without_a_file(client, office_user):
 def test_file_over_five_megabytes_is_refused(client, office_user):
     client.force_login(office_user)
     big = b"full_name\n" + b"A long name for a student\n" * 220_000
-    assert len(big) > imports.MAX_BYTES
+    assert len(big) > csv_checks.MAX_BYTES
     response = upload(client, SimpleUploadedFile("big.csv", big, "text/csv"))
     assert response.status_code == 400
     assert "the limit is 5 MB" in response.content.decode()
-    with pytest.raises(imports.ImportFileError, match="larger than 5 MB"):
+    with pytest.raises(csv_checks.ImportFileError, match="larger than 5 MB"):
         imports.store_upload(raw=big, filename="big.csv", by=office_user)
 
 
@@ -337,7 +337,7 @@ def test_confirming_twice_imports_once(client, office_user):
 def test_import_service_claims_the_upload_once(office_user):
     stored = imports.store_upload(raw=b"full_name\nRiya\n", filename="a.csv", by=office_user)
     assert imports.import_students(stored, by=office_user, confirmed_sha256=stored.sha256) == 1
-    with pytest.raises(imports.AlreadyImported):
+    with pytest.raises(csv_checks.AlreadyImported):
         imports.import_students(stored, by=office_user, confirmed_sha256=stored.sha256)
     assert Student.objects.count() == 1
 
@@ -355,7 +355,7 @@ def test_confirm_must_name_the_previewed_file(client, office_user):
 def test_stored_text_changed_behind_our_back_is_refused(office_user):
     stored = imports.store_upload(raw=b"full_name\nRiya\n", filename="a.csv", by=office_user)
     StudentImport.objects.filter(pk=stored.pk).update(content="full_name\nMallory\n")
-    with pytest.raises(imports.ImportFileError, match="changed since its preview"):
+    with pytest.raises(csv_checks.ImportFileError, match="changed since its preview"):
         imports.import_students(stored, by=office_user, confirmed_sha256=stored.sha256)
     assert Student.objects.count() == 0
 

@@ -126,7 +126,7 @@ def test_a_rename_shows_on_every_page_and_email_at_once(client, admin_user, offi
 def test_a_rename_by_another_worker_shows_after_the_memory_expires(client, admin_user, monkeypatch):
     import time
 
-    from accounts import institute as memory
+    from accounts.institute import memory
 
     client.force_login(admin_user)
     Institute.get()

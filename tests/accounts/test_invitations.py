@@ -52,7 +52,7 @@ def test_a_mail_server_that_is_down_is_a_warning_not_an_error(office, student, m
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("down")
 
-    monkeypatch.setattr("accounts.services.send_mail", refuse)
+    monkeypatch.setattr("accounts.people.services.send_mail", refuse)
     response = office.post(reverse("people:person_invite", args=[student.pk]), follow=True)
     assert response.status_code == 200
     assert "could not be sent" in response.content.decode()

@@ -5,8 +5,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import Counter, Role, User
+from accounts.people import services
 from tests.factories import EnrollmentFactory, UserFactory
 
 

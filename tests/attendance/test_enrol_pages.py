@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import deactivate_student
+from accounts.people.services import deactivate_student
 from attendance.models import Batch, Enrollment
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory, bulk_students
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Role
-from accounts.services import deactivate_student
+from accounts.people.services import deactivate_student
 from attendance.classes import services
 from attendance.models import Batch, Enrollment
 from tests.factories import (

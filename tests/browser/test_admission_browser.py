@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from accounts import admissions
 from accounts.demo import DEMO_PASSWORD
+from accounts.intake import admissions
 from accounts.models import AdmissionRequest, Role, Student, User
 from tests.browser.conftest import DESKTOP, PHONE, TABLET, nav_to
 from tests.browser.test_login_browser import log_in

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from accounts import institute as institute_memory
+from accounts.institute import memory as institute_memory
 from accounts.models import Institute
 from musicbeats.money import amount_in_words, format_money
 

@@ -18,7 +18,7 @@ from accounts.models import User
 SEEDERS = [
     "accounts.demo",
     "attendance.classes.demo",
-    "accounts.demo_intake",
+    "accounts.intake.demo",
     "attendance.timetable.demo",
     "attendance.rollcall.demo",
     "fees.demo",

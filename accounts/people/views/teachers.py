@@ -7,11 +7,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import selectors, services
 from accounts.access import allow_roles
-from accounts.forms import TeacherFilterForm, TeacherForm
 from accounts.models import STAFF_ROLES
-from accounts.views.common import (
+from accounts.people import selectors, services
+from accounts.people.forms import TeacherFilterForm, TeacherForm
+from accounts.people.views.common import (
     invite,
     invite_after_email_change,
     paginate,

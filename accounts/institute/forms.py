@@ -1,23 +1,15 @@
-"""The institute's settings page (`/settings/institute/`), for the admin.
-
-One row (`Institute.get()`); every change is kept by django-simple-history with who
-made it, and the page lists the last few changes.
-"""
+"""The institute settings form (`/settings/institute/`): name, contact details, currency
+and the fee rules every fee page reads."""
 
 from decimal import Decimal
 
 from babel.numbers import get_currency_name, list_currencies
 from django import forms
-from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
-from accounts.access import allow_roles
-from accounts.models import Institute, Role
+from accounts.models import Institute
 from accounts.validators import validate_upi_id
 
 MAX_LATE_FEE = Decimal("100000.00")
-RECENT_CHANGES = 5
 
 
 def currency_choices():
@@ -76,29 +68,3 @@ class InstituteForm(forms.ModelForm):
         if not value:
             raise forms.ValidationError("The institute needs a name.")
         return value
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@allow_roles(Role.ADMIN)
-def institute_settings(request):
-    """Name, contact details and the fee rules every fee page reads."""
-    institute = Institute.get()
-    form = InstituteForm(request.POST or None, instance=institute)
-    if request.method == "POST" and form.is_valid():
-        if form.has_changed():
-            form.save()
-            messages.success(request, "Institute settings saved.")
-        else:
-            messages.info(request, "Nothing changed.")
-        return redirect("institute_settings")
-    changes = (
-        Institute.history.filter(id=institute.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:RECENT_CHANGES]
-    )
-    return render(
-        request,
-        "accounts/institute_settings.html",
-        {"form": form, "changes": changes},
-        status=400 if form.errors else 200,
-    )

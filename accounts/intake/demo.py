@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from accounts.by_name import attendance_models
 from accounts.demo import CHILD_NAMES, PARENT_NAMES, SURNAMES, phone
 from accounts.models import AdmissionRequest, Role, User
-from accounts.selectors import attendance_models
 
 DOMAIN = "requests.musicbeats.test"
 

@@ -6,9 +6,9 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from accounts.imports import MAX_BYTES
+from accounts.by_name import attendance_models
+from accounts.intake.csv_checks import MAX_BYTES
 from accounts.models import AdmissionRequest
-from accounts.selectors import attendance_models
 from musicbeats.ids import IdModelChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")

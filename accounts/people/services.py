@@ -17,9 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.institute import institute_name
+from accounts.by_name import attendance_models
+from accounts.institute.memory import institute_name
 from accounts.models import Guardianship, Role, Student, User
-from accounts.selectors import attendance_models
 
 
 def invitation_link(user: User, *, base_url: str) -> str:

@@ -1,13 +1,12 @@
-"""CSV import of students: read the file, check every row, then insert all rows or none.
+"""CSV import of students, reading and checking: decode the file, parse it, check every row.
 
     text = decode(raw_bytes)              # ImportFileError when it cannot be read at all
     table = parse(text)                   # ImportFileError on bad headers, too many rows…
     report = check(table)                 # each row's problems, against the file and the DB
-    count = import_students(upload, by=…) # one transaction; ImportRefused names bad rows
 
 Checking costs a fixed number of queries whatever the size of the file (the emails, roll
-numbers and batches of all rows are looked up at once), and the import inserts with bulk
-inserts, so a file of thousands of rows previews and imports in seconds.
+numbers and batches of all rows are looked up at once). Inserting the checked rows is
+`accounts.intake.imports`.
 """
 
 import csv
@@ -15,28 +14,22 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from accounts.models import Counter, Guardianship, Role, Student, StudentImport, User
-from accounts.selectors import attendance_models
-from musicbeats.csv_export import SafeWriter
+from accounts.by_name import attendance_models
+from accounts.models import Role, Student, User
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
     from attendance.models import Batch
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-BATCH_SIZE = 500
-CHANGE_REASON = "CSV import"
 
 
 @dataclass(frozen=True)
@@ -256,7 +249,7 @@ def _existing_users(emails: set[str]) -> dict[str, User]:
     return users
 
 
-def _existing_rolls(rolls: set[str]) -> set[str]:
+def existing_rolls(rolls: set[str]) -> set[str]:
     taken = set()
     for chunk in _chunks(sorted(rolls)):
         taken.update(
@@ -358,7 +351,7 @@ def check(table: Table, *, lock: bool = False) -> Report:
         for row in rows
         if row.values["roll_number"] and len(row.values["roll_number"]) <= 20
     }
-    taken_rolls = _existing_rolls(rolls)
+    taken_rolls = existing_rolls(rolls)
     batches = _batches(lock=lock) if any(row.values["batch"] for row in rows) else {}
 
     first_email: dict[str, int] = {}
@@ -452,241 +445,3 @@ def _check_batch(row, batches, report):
             batch.taken += 1
             row.batch = batch
             report.enrolments += 1
-
-
-# --- importing ----------------------------------------------------------------------------
-
-
-def reserve_roll_numbers(count: int, *, skip: set[str]) -> list[str]:
-    """`count` free MB-NNNN numbers, taken from the roll-number counter in one block
-    (inside the caller's transaction: a rollback gives them back)."""
-    if count == 0:
-        return []
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("reserve_roll_numbers() must run inside transaction.atomic().")
-    Counter.objects.bulk_create([Counter(key="roll_number")], ignore_conflicts=True)
-    numbers: list[str] = []
-    while len(numbers) < count:
-        need = count - len(numbers)
-        Counter.objects.filter(key="roll_number").update(value=F("value") + need)
-        end = Counter.objects.values_list("value", flat=True).get(key="roll_number")
-        candidates = [f"MB-{n:04d}" for n in range(end - need + 1, end + 1)]
-        taken = _existing_rolls(set(candidates)) | skip
-        numbers += [c for c in candidates if c not in taken]
-    return numbers
-
-
-def _insert(report: Report, *, by: User) -> int:
-    (Enrollment,) = attendance_models("Enrollment")
-    rows = report.rows
-    today = timezone.localdate()
-    no_login = make_password(None)  # an unusable password; nobody logs in without a reset
-
-    # Guardians: the existing ones by email, one new account per guardian key.
-    existing = report.existing_guardians
-    # A new guardian's name and phone: the first given on any of their children's rows.
-    details: dict[tuple, dict[str, str]] = {}
-    for row in rows:
-        if row.guardian_key:
-            known = details.setdefault(
-                row.guardian_key, {"guardian_name": "", "guardian_phone": ""}
-            )
-            for column in known:
-                known[column] = known[column] or row.values[column]
-    guardians: dict[tuple, User] = {}
-    new_guardians = []
-    for row in rows:
-        key = row.guardian_key
-        if key is None or key in guardians:
-            continue
-        if key[0] == "email" and key[1] in existing:
-            guardians[key] = existing[key[1]]
-            continue
-        user = User(
-            email=key[1] if key[0] == "email" else None,
-            full_name=details[key]["guardian_name"],
-            phone=details[key]["guardian_phone"],
-            role=Role.GUARDIAN,
-            password=no_login,
-        )
-        guardians[key] = user
-        new_guardians.append(user)
-
-    student_users = [
-        User(
-            email=row.values["email"] or None,
-            full_name=row.values["full_name"],
-            phone=row.values["phone"],
-            role=Role.STUDENT,
-            password=no_login,
-        )
-        for row in rows
-    ]
-    bulk_create_with_history(
-        new_guardians + student_users,
-        User,
-        batch_size=BATCH_SIZE,
-        default_user=by,
-        default_change_reason=CHANGE_REASON,
-    )
-
-    automatic = reserve_roll_numbers(
-        sum(1 for row in rows if not row.values["roll_number"]),
-        skip={row.values["roll_number"] for row in rows if row.values["roll_number"]},
-    )
-    automatic_iter = iter(automatic)
-    students = [
-        Student(
-            user=user,
-            roll_number=row.values["roll_number"] or next(automatic_iter),
-            date_of_birth=row.date_of_birth,
-            joined_on=row.joined_on or today,
-            notes=row.values["notes"],
-        )
-        for row, user in zip(rows, student_users, strict=True)
-    ]
-    bulk_create_with_history(
-        students,
-        Student,
-        batch_size=BATCH_SIZE,
-        default_user=by,
-        default_change_reason=CHANGE_REASON,
-    )
-    links = [
-        Guardianship(
-            student=student, guardian=guardians[row.guardian_key], relation=row.values["relation"]
-        )
-        for row, student in zip(rows, students, strict=True)
-        if row.guardian_key
-    ]
-    bulk_create_with_history(
-        links,
-        Guardianship,
-        batch_size=BATCH_SIZE,
-        default_user=by,
-        default_change_reason=CHANGE_REASON,
-    )
-    enrollments = [
-        Enrollment(
-            student=student,
-            batch_id=row.batch.pk,
-            joined_on=student.joined_on,
-            monthly_fee=row.batch.monthly_fee,
-        )
-        for row, student in zip(rows, students, strict=True)
-        if row.batch
-    ]
-    bulk_create_with_history(
-        enrollments,
-        Enrollment,
-        batch_size=BATCH_SIZE,
-        default_user=by,
-        default_change_reason=CHANGE_REASON,
-    )
-    return len(students)
-
-
-def store_upload(*, raw: bytes, filename: str, by: User) -> StudentImport:
-    """Keep an uploaded file's text on the server for its preview and import.
-
-    Raises ImportFileError when the file cannot be read. Unconfirmed uploads older than a
-    day are removed on the way.
-    """
-    if len(raw) > MAX_BYTES:
-        raise ImportFileError(
-            f"The file is larger than {MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
-        )
-    text = decode(raw)
-    table = parse(text)
-    StudentImport.objects.filter(
-        status=StudentImport.Status.PREVIEWED, uploaded_at__lt=timezone.now() - timedelta(days=1)
-    ).delete()
-    return StudentImport.objects.create(
-        uploaded_by=by,
-        filename=filename[:255],
-        content=text,
-        sha256=sha256(text),
-        row_count=len(table.records),
-    )
-
-
-def preview(upload: StudentImport) -> Report:
-    return check(parse(upload.content))
-
-
-def import_students(upload: StudentImport, *, by: User, confirmed_sha256: str) -> int:
-    """Import every row of a previewed upload in one transaction, or none.
-
-    The rows are checked again inside the transaction (the database may have changed
-    since the preview); one bad row raises ImportRefused and nothing is written. The
-    upload is claimed with a conditional UPDATE, so a double click imports once
-    (AlreadyImported for the second).
-    """
-    if confirmed_sha256 != upload.sha256:
-        raise ImportFileError("This is not the file you previewed. Upload it again.")
-    try:
-        with transaction.atomic():
-            claimed = StudentImport.objects.filter(
-                pk=upload.pk, status=StudentImport.Status.PREVIEWED, sha256=confirmed_sha256
-            ).update(
-                status=StudentImport.Status.IMPORTED, imported_at=timezone.now(), imported_by=by
-            )
-            if not claimed:
-                raise AlreadyImported
-            content = StudentImport.objects.values_list("content", flat=True).get(pk=upload.pk)
-            if sha256(content) != confirmed_sha256:
-                raise ImportFileError(
-                    "The stored file has changed since its preview. Upload it again."
-                )
-            report = check(parse(content), lock=True)
-            if not report.ok:
-                raise ImportRefused(report)
-            count = _insert(report, by=by)
-            StudentImport.objects.filter(pk=upload.pk).update(content="", imported_count=count)
-    except IntegrityError as error:
-        raise ImportFileError(
-            "Someone else added one of these people at the same moment. Nothing was "
-            f"imported; check the file again. ({error})"
-        ) from error
-    return count
-
-
-def sample_csv() -> str:
-    """The sample file linked from the import page: the columns and two example rows."""
-    (Batch,) = attendance_models("Batch")
-    batch = (
-        Batch.objects.filter(is_active=True).order_by("name").values_list("name", flat=True).first()
-    )
-    out = io.StringIO()
-    writer = SafeWriter(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in COLUMNS])
-    examples = [
-        {
-            "full_name": "Riya Sharma",
-            "date_of_birth": "2015-08-14",
-            "joined_on": timezone.localdate().replace(day=1).isoformat(),
-            "guardian_name": "Sunita Sharma",
-            "guardian_email": "sunita.sharma@example.com",
-            "guardian_phone": "+91 98450 54321",
-            "relation": "Mother",
-            "batch": batch or "",
-            "notes": "Sister of Arjun",
-        },
-        {
-            "full_name": "Arjun Sharma",
-            "date_of_birth": "2012-02-03",
-            "guardian_email": "sunita.sharma@example.com",
-            "relation": "Mother",
-        },
-        {
-            "full_name": "Neha Kulkarni",
-            "email": "neha.kulkarni@example.com",
-            "phone": "+91 98450 67890",
-            "date_of_birth": "2004-11-30",
-            "roll_number": "MB-9001",
-            "notes": "Adult learner; evenings only",
-        },
-    ]
-    for example in examples:
-        writer.writerow([example.get(c.name, "") for c in COLUMNS])
-    return out.getvalue()

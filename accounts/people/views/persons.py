@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Role
-from accounts.views.common import get_person_for, invite, person_url
+from accounts.people import services
+from accounts.people.views.common import get_person_for, invite, person_url
 
 
 @require_http_methods(["GET", "POST"])

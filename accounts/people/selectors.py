@@ -9,7 +9,6 @@ duplicate rows, no DISTINCT), related rows come through `select_related` and
 import re
 from datetime import date
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Count,
@@ -25,14 +24,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
+from accounts.by_name import attendance_models
 from accounts.models import Guardianship, Role, Student, User
 from musicbeats.dates import month_start, next_month
-
-
-def attendance_models(*names):
-    """attendance's models by name, looked up when a function runs: accounts has no
-    import of attendance (issue 10: imports run one way; `lint-imports` checks it)."""
-    return tuple(apps.get_model("attendance", name) for name in names)
 
 
 def people_counts() -> dict:

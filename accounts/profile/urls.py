@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts.views import profile
+from accounts.profile import views as profile
 
 urlpatterns = [
     path("", profile.profile, name="profile"),

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import selectors, services
 from accounts.access import allow_roles
-from accounts.forms import ProfileForm
 from accounts.models import ALL_ROLES, Role
+from accounts.people import selectors, services
+from accounts.profile.forms import ProfileForm
 
 
 def own_context(user) -> dict:

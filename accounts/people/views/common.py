@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from accounts import selectors, services
 from accounts.models import Role, Student, User
+from accounts.people import selectors, services
 from musicbeats.ids import parse_id
 
 PER_PAGE = 25

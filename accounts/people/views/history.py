@@ -4,10 +4,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from accounts import selectors
 from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES
-from accounts.views.common import get_person_for, person_url
+from accounts.people import selectors
+from accounts.people.views.common import get_person_for, person_url
 
 EVENTS_PER_PAGE = 50
 

@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import imports
 from accounts.access import allow_roles
-from accounts.forms_intake import ConfirmImportForm, StudentImportForm
+from accounts.intake import csv_checks, imports
+from accounts.intake.forms import ConfirmImportForm, StudentImportForm
 from accounts.models import STAFF_ROLES, StudentImport
 
 SHOW_PROBLEM_ROWS = 200
@@ -29,9 +29,9 @@ def student_import(request):
             upload = form.cleaned_data["file"]
             try:
                 stored = imports.store_upload(
-                    raw=upload.read(imports.MAX_BYTES + 1), filename=upload.name, by=request.user
+                    raw=upload.read(csv_checks.MAX_BYTES + 1), filename=upload.name, by=request.user
                 )
-            except imports.ImportFileError as problem:
+            except csv_checks.ImportFileError as problem:
                 form.add_error("file", str(problem))
             else:
                 return redirect("student_import_preview", pk=stored.pk)
@@ -39,7 +39,7 @@ def student_import(request):
     return render(
         request,
         "accounts/imports/upload.html",
-        {"form": form, "columns": imports.COLUMNS, "recent": recent},
+        {"form": form, "columns": csv_checks.COLUMNS, "recent": recent},
         status=400 if form.errors else 200,
     )
 
@@ -54,7 +54,7 @@ def _preview(request, upload, report, *, status=200):
         "ready_rows": [row for row in report.rows if not row.problems][:SHOW_READY_ROWS],
         "ready_count": len(report.rows) - len(bad),
         "confirm_form": ConfirmImportForm(initial={"sha256": upload.sha256}),
-        "columns": imports.COLUMNS,
+        "columns": csv_checks.COLUMNS,
     }
     return render(request, "accounts/imports/preview.html", context, status=status)
 
@@ -82,12 +82,12 @@ def student_import_preview(request, pk):
         count = imports.import_students(
             upload, by=request.user, confirmed_sha256=form.cleaned_data["sha256"]
         )
-    except imports.AlreadyImported:
+    except csv_checks.AlreadyImported:
         messages.info(request, "This file was already imported; nothing was imported twice.")
-    except imports.ImportRefused as refused:
+    except csv_checks.ImportRefused as refused:
         messages.error(request, f"Nothing was imported: {refused}")
         return _preview(request, upload, refused.report, status=409)
-    except imports.ImportFileError as problem:
+    except csv_checks.ImportFileError as problem:
         messages.error(request, f"Nothing was imported: {problem}")
     else:
         messages.success(request, f"Imported {count:,} students.")

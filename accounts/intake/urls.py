@@ -7,7 +7,7 @@ have their own URL module. `people/students/import/` does not collide with
 
 from django.urls import path
 
-from accounts.views import admissions, imports
+from accounts.intake.views import admissions, imports
 
 urlpatterns = [
     path("admission/", admissions.admission_form, name="admission_form"),

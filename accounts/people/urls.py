@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts.views import guardians, history, persons, students, teachers
+from accounts.people.views import guardians, history, persons, students, teachers
 
 app_name = "people"
 

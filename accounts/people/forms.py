@@ -1,7 +1,7 @@
 """Forms of the people pages: students, guardians, teachers, profile, list filters.
 
 The forms check what a person typed (lengths, dates, an email in use) and say so next to
-the field; services (`accounts/services.py`) store the result in one transaction.
+the field; services (`accounts/people/services.py`) store the result in one transaction.
 """
 
 import re
@@ -13,9 +13,9 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
-from accounts.selectors import attendance_models
-from accounts.services import email_in_use, sync_login_email
+from accounts.people.services import email_in_use, sync_login_email
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
@@ -255,17 +255,6 @@ class TeacherForm(PersonForm):
         super().__init__(*args, **kwargs)
         (Instrument,) = attendance_models("Instrument")
         self.fields["instruments"].queryset = Instrument.objects.filter(is_active=True)
-
-
-class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    phone = forms.CharField(label="Phone", max_length=20, required=False)
-
-    def clean_full_name(self):
-        return clean_name(self.cleaned_data["full_name"])
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
 
 
 # --- List filters (plain GET forms; htmx sends the same fields) ----------------------

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import selectors, services
 from accounts.access import allow_roles
-from accounts.forms import DeactivateStudentForm, StudentFilterForm, StudentForm
 from accounts.models import STAFF_ROLES
-from accounts.views.common import (
+from accounts.people import selectors, services
+from accounts.people.forms import DeactivateStudentForm, StudentFilterForm, StudentForm
+from accounts.people.views.common import (
     get_student_for,
     guardian_picker,
     invite,

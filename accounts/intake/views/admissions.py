@@ -7,9 +7,9 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import admissions
 from accounts.access import allow_roles, public
-from accounts.forms_intake import AcceptAdmissionForm, AdmissionForm, DeclineAdmissionForm
+from accounts.intake import admissions
+from accounts.intake.forms import AcceptAdmissionForm, AdmissionForm, DeclineAdmissionForm
 from accounts.models import STAFF_ROLES, AdmissionRequest, Student, User
 
 PER_PAGE = 25

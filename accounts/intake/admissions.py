@@ -1,6 +1,6 @@
 """Online admission: the public form's flood guard, and the office's decision.
 
-A family's request is stored by the public form (`accounts/views/admissions.py`). The
+A family's request is stored by the public form (`accounts/intake/views/admissions.py`). The
 office accepts it here, which creates the student and (unless the family is already
 known by the guardian's email) the guardian, links them, optionally enrols the child in a
 batch, and emails the guardian. Deciding is claimed first with a conditional UPDATE
@@ -23,10 +23,10 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.institute import institute_name
+from accounts.by_name import attendance_models
+from accounts.institute.memory import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
-from accounts.selectors import attendance_models
-from accounts.services import create_person, create_student, send_invitation
+from accounts.people.services import create_person, create_student, send_invitation
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
     from attendance.models import Enrollment
