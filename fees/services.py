@@ -30,6 +30,7 @@ from fees.models import (
 )
 from fees.selectors import OPEN_THRESHOLD
 from musicbeats.dates import financial_year_label, month_bounds, month_start
+from musicbeats.enrolment import open_during
 from musicbeats.money import CENT, ZERO, is_plain_amount, money_sum
 
 
@@ -376,8 +377,7 @@ def plan_monthly_dues(month: date, *, enrollments=None) -> list[PlannedDue]:
     institute = Institute.get()
     enrollments = (
         (Enrollment.objects.all() if enrollments is None else enrollments)
-        .filter(joined_on__lte=last, monthly_fee__gt=0)
-        .exclude(left_on__lt=first)
+        .filter(open_during(first, last), monthly_fee__gt=0)
         .exclude(
             Exists(
                 Charge.objects.filter(

@@ -19,7 +19,7 @@ from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
 from accounts.people.services import create_person, create_student, send_invitation
+from musicbeats.enrolment import not_ended_by
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
     from attendance.models import Enrollment
@@ -135,7 +136,7 @@ def batch_choices(admission: AdmissionRequest | None = None):
     instrument's first."""
     (Batch,) = attendance_models("Batch")
     today = timezone.localdate()
-    current = Q(enrollments__left_on__isnull=True) | Q(enrollments__left_on__gte=today)
+    current = not_ended_by(today, "enrollments__")
     batches = (
         Batch.objects.filter(is_active=True)
         .select_related("instrument")

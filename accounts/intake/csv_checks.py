@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
+from musicbeats.enrolment import not_ended_by
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
     from attendance.models import Batch
@@ -261,7 +262,7 @@ def existing_rolls(rolls: set[str]) -> set[str]:
 def _batches(*, lock: bool) -> "dict[str, list[Batch]]":
     Batch, Enrollment = attendance_models("Batch", "Enrollment")
     today = timezone.localdate()
-    current = Q(left_on__isnull=True) | Q(left_on__gte=today)
+    current = not_ended_by(today)
     batches = Batch.objects.filter(is_active=True).order_by("id")
     if lock:
         # Nobody else takes a seat in these batches until the import commits.

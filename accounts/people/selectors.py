@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.models import Guardianship, Role, Student, User
 from musicbeats.dates import month_start, next_month
+from musicbeats.enrolment import not_ended_by
 
 
 def people_counts() -> dict:
@@ -34,11 +35,6 @@ def people_counts() -> dict:
     aggregates = {role.value: Count("id", filter=Q(role=role, is_active=True)) for role in Role}
     aggregates["inactive"] = Count("id", filter=Q(is_active=False))
     return User.objects.aggregate(**aggregates)
-
-
-def open_on(day: date, prefix: str = "") -> Q:
-    """Enrolments that have not ended by `day` (those starting later hold their seat)."""
-    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gte": day})
 
 
 def class_counts(today: date | None = None) -> dict:
@@ -56,7 +52,7 @@ def class_counts(today: date | None = None) -> dict:
     )
     enrolments = Enrollment.objects.aggregate(
         this_month=Count("id", filter=Q(joined_on__gte=first, joined_on__lt=after)),
-        taken=Count("id", filter=Q(batch__is_active=True) & open_on(today)),
+        taken=Count("id", filter=Q(batch__is_active=True) & not_ended_by(today)),
     )
     return {
         "batches": batches["batches"],
@@ -151,7 +147,7 @@ def students(
                 _word_q(word, fields=own, phone_digits="phone_digits") | Q(pk__in=of_guardian)
             )
     if instrument or teacher or batch:
-        enrolled = Enrollment.objects.filter(open_on(today))
+        enrolled = Enrollment.objects.filter(not_ended_by(today))
         if instrument:
             enrolled = enrolled.filter(batch__instrument=instrument)
         if teacher:
@@ -167,7 +163,7 @@ def current_enrollments(today: date | None = None):
     (Enrollment,) = attendance_models("Enrollment")
     today = today or timezone.localdate()
     return (
-        Enrollment.objects.filter(open_on(today))
+        Enrollment.objects.filter(not_ended_by(today))
         .select_related("batch__instrument", "batch__teacher")
         .order_by("joined_on", "pk")
     )
@@ -365,7 +361,9 @@ def teacher_detail(pk: int):
             queryset=Batch.objects.filter(is_active=True)
             .select_related("instrument", "room")
             .annotate(
-                students=Count("enrollments", filter=open_on(timezone.localdate(), "enrollments__"))
+                students=Count(
+                    "enrollments", filter=not_ended_by(timezone.localdate(), "enrollments__")
+                )
             )
             .order_by("name"),
             to_attr="active_batches",

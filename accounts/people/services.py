@@ -5,13 +5,13 @@ keep the rows consistent (a student always has a profile and a roll number; an
 invitation is only sent to someone who can log in).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import DateField, Q, Value
+from django.db.models import DateField, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import Guardianship, Role, Student, User
+from musicbeats.enrolment import not_ended_by
 
 
 def invitation_link(user: User, *, base_url: str) -> str:
@@ -104,9 +105,9 @@ def deactivate_student(student: Student, *, on: date | None = None) -> None:
     (Enrollment,) = attendance_models("Enrollment")  # classes build on people, not the reverse
 
     # An enrolment that starts after `on` ends the day it starts (never before it).
-    Enrollment.objects.filter(student=student).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=on)
-    ).update(left_on=Greatest("joined_on", Value(on, output_field=DateField())))
+    Enrollment.objects.filter(student=student).filter(not_ended_by(on + timedelta(days=1))).update(
+        left_on=Greatest("joined_on", Value(on, output_field=DateField()))
+    )
     student.left_on = on
     student.save(update_fields=["left_on"])
     student.user.is_active = False

@@ -23,15 +23,14 @@ from django.utils.formats import date_format
 
 from accounts.models import Student, User
 from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from musicbeats.enrolment import open_on
 from musicbeats.money import money
 
 
 def seat_holding(on: date, prefix: str = "") -> Q:
     """Enrolments that hold a seat on `on`: current that day, or open (no leaving date,
     including those that start later: they will need the seat)."""
-    return Q(**{f"{prefix}left_on__isnull": True}) | Q(
-        **{f"{prefix}joined_on__lte": on, f"{prefix}left_on__gte": on}
-    )
+    return Q(**{f"{prefix}left_on__isnull": True}) | open_on(on, prefix)
 
 
 def taken_seats(on: date):

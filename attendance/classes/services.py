@@ -15,13 +15,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Student
 from attendance.classes.selectors import seat_holding
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
+from musicbeats.enrolment import not_ended_by
 from musicbeats.money import money
 
 
@@ -87,7 +87,7 @@ def enroll(
     fee = batch.monthly_fee if monthly_fee is None else clean_fee(monthly_fee)
     clash = (
         Enrollment.objects.filter(student=student, batch=batch)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=joined_on))
+        .filter(not_ended_by(joined_on))
         .order_by("joined_on")
         .values_list("joined_on", "left_on")
         .first()
@@ -216,9 +216,7 @@ def deactivate_batch(*, batch: Batch, on: date) -> int:
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if not batch.is_active:
         raise ValidationError(f"{batch.name} is already inactive.")
-    ending = Enrollment.objects.filter(batch=batch).filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=on)
-    )
+    ending = Enrollment.objects.filter(batch=batch).filter(not_ended_by(on + timedelta(days=1)))
     count = 0
     for enrollment in ending.order_by("pk"):
         enrollment.left_on = max(on, enrollment.joined_on)

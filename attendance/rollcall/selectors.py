@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role, Student, User
 from attendance.models import Batch, Enrollment, Lesson, LessonGuest, Mark, Term
+from musicbeats.enrolment import not_ended_by, open_during, open_on
 
 STATUSES = ("present", "late", "absent", "excused")
 COUNTS = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
@@ -71,10 +72,8 @@ def _count(queryset, group_field: str):
 def _enrolled_then():
     """Enrolments current on the outer lesson's date, of students there then."""
     on = OuterRef("date")
-    return (
-        Enrollment.objects.filter(batch_id=OuterRef("batch_id"), joined_on__lte=on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=on))
-        .filter(Q(student__user__is_active=True) | Q(student__left_on__gte=on))
+    return Enrollment.objects.filter(open_on(on), batch_id=OuterRef("batch_id")).filter(
+        Q(student__user__is_active=True) | Q(student__left_on__gte=on)
     )
 
 
@@ -166,9 +165,7 @@ def students_report(start: date, end: date, *, user: User) -> QuerySet[Student]:
     a batch whose lesson they gave as a substitute. Paginate it, then call
     `tallies_for_students` with the page. (Enrolments, not marks, decide who is listed:
     a page of names then costs the same at any number of marks, on every database.)"""
-    overlapping = Enrollment.objects.filter(student_id=OuterRef("pk"), joined_on__lte=end).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=start)
-    )
+    overlapping = Enrollment.objects.filter(open_during(start, end), student_id=OuterRef("pk"))
     guest = LessonGuest.objects.filter(
         student_id=OuterRef("pk"),
         lesson__date__gte=start,
@@ -308,7 +305,7 @@ def absentees(today: date, *, streak: int, user: User) -> list[dict]:
             batch_id__in={batch for _s, batch in streaks},
             student__user__is_active=True,
         )
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .filter(not_ended_by(today))
         .values_list(
             "student_id",
             "batch_id",

@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import STAFF_ROLES, Institute, Student, User
 from attendance.models import Enrollment, Lesson, LessonGuest, Mark, MarkCorrection
 from attendance.timetable.makeups import grant_makeup_credit
+from musicbeats.enrolment import open_on
 
 # A tap's age as the tablet reports it is trusted up to this much (a tablet offline for
 # a week is not plausible; a larger value is a broken clock).
@@ -100,9 +101,7 @@ def roster_queryset(lesson: Lesson) -> QuerySet[Student]:
     (so a mark never disappears from the page that shows it). Ordered by name; each
     with `is_guest`."""
     on = lesson.date
-    enrolled = Enrollment.objects.filter(batch_id=lesson.batch_id, joined_on__lte=on).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=on)
-    )
+    enrolled = Enrollment.objects.filter(open_on(on), batch_id=lesson.batch_id)
     guests = LessonGuest.objects.filter(lesson_id=lesson.pk)
     marked = Mark.objects.filter(lesson_id=lesson.pk)
     there_then = Q(user__is_active=True) | Q(left_on__gte=on)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.formats import date_format
 
 from attendance.models import (
@@ -80,12 +79,3 @@ def weekday_dates(starts_on: date, ends_on: date, weekday: int):
     while current <= ends_on:
         yield current
         current += timedelta(days=7)
-
-
-def enrolled_during(start: date, end: date) -> Q:
-    """Enrolments open at some point from `start` to `end`."""
-    return Q(joined_on__lte=end) & (Q(left_on__isnull=True) | Q(left_on__gte=start))
-
-
-def enrolled_on(on: date) -> Q:
-    return enrolled_during(on, on)

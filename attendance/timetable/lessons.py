@@ -27,11 +27,11 @@ from attendance.timetable.base import (
     _check_within_day,
     _lock,
     day,
-    enrolled_on,
     overlaps,
     span,
 )
 from attendance.timetable.slots import other_span
+from musicbeats.enrolment import open_on
 
 # --- lessons: conflicts on one day ------------------------------------------------------
 
@@ -42,7 +42,7 @@ def roster_student_ids(*, batch: Batch, kind: str, on: date) -> set[int]:
     if kind == Lesson.Kind.MAKEUP:
         return set()
     return set(
-        Enrollment.objects.filter(enrolled_on(on), batch=batch).values_list("student_id", flat=True)
+        Enrollment.objects.filter(open_on(on), batch=batch).values_list("student_id", flat=True)
     )
 
 
@@ -91,7 +91,7 @@ def lesson_clashes(
         by_pk = {other.pk: other for other in others}
         busy: dict[int, set[int]] = {}
         enrolled = Enrollment.objects.filter(
-            enrolled_on(on),
+            open_on(on),
             student_id__in=student_ids,
             batch_id__in={other.batch_id for other in others if other.kind != Lesson.Kind.MAKEUP},
         ).values_list("student_id", "batch_id")

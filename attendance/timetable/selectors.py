@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from accounts.models import Role, Student, User
 from attendance.models import Enrollment, Lesson, LessonGuest, Slot, Weekday
-from attendance.timetable.base import enrolled_during, span
+from attendance.timetable.base import span
+from musicbeats.enrolment import open_during
 
 
 @dataclass(slots=True)
@@ -157,7 +158,7 @@ def students_lessons(
     by_pk = {student.pk: student for student in students}
     enrolments = list(
         Enrollment.objects.filter(
-            enrolled_during(date_from, date_to), student_id__in=by_pk
+            open_during(date_from, date_to), student_id__in=by_pk
         ).values_list("student_id", "batch_id", "joined_on", "left_on")
     )
     guests = list(

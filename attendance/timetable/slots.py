@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, Student, User
@@ -28,12 +28,12 @@ from attendance.timetable.base import (
     _check_within_day,
     _lock,
     day,
-    enrolled_during,
     overlaps,
     span,
     weekday_dates,
     weekday_name,
 )
+from musicbeats.enrolment import not_ended_by, open_during
 
 # --- weekly slots -----------------------------------------------------------------------
 
@@ -93,11 +93,11 @@ def slot_clashes(
     other_batches = {other.batch_id: other for other in others if other.batch_id != batch.pk}
     if other_batches:
         ours = Enrollment.objects.filter(
-            enrolled_during(term.starts_on, term.ends_on), batch=batch
+            open_during(term.starts_on, term.ends_on), batch=batch
         ).values("student_id")
         clashing = (
             Enrollment.objects.filter(
-                enrolled_during(term.starts_on, term.ends_on),
+                open_during(term.starts_on, term.ends_on),
                 batch_id__in=other_batches,
                 student_id__in=ours,
             )
@@ -127,9 +127,9 @@ def enrollment_clashes(*, student: Student, batch: Batch, on: date | None = None
     )
     if not ours:
         return []
-    other_batches = Enrollment.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=on), student=student
-    ).exclude(batch=batch)
+    other_batches = Enrollment.objects.filter(not_ended_by(on), student=student).exclude(
+        batch=batch
+    )
     theirs = Slot.objects.filter(
         is_active=True,
         term__ends_on__gte=on,

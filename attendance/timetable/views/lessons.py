@@ -26,6 +26,7 @@ from attendance.timetable.lessons import cancel_lesson, move_lesson, restore_les
 from attendance.timetable.makeups import add_guest, create_lesson
 from attendance.timetable.selectors import LESSON_RELATED
 from attendance.timetable.views.timetable import current_term
+from musicbeats.enrolment import open_on
 
 PREVIEW_ROWS = 60
 
@@ -118,8 +119,7 @@ def lesson_detail(request, pk):
     roster = []
     if lesson.kind != Lesson.Kind.MAKEUP:
         roster = list(
-            Enrollment.objects.filter(batch_id=lesson.batch_id, joined_on__lte=lesson.date)
-            .exclude(left_on__lt=lesson.date)
+            Enrollment.objects.filter(open_on(lesson.date), batch_id=lesson.batch_id)
             .select_related("student__user")
             .order_by("student__user__full_name")
         )
