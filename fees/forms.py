@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fees.models import EARLIEST_PAYMENT_DATE, MAX_AMOUNT, Charge, Payment
 from musicbeats.money import is_plain_amount
+from musicbeats.widgets import DateInput
 
 AMOUNT_HELP = "Rupees and paise, digits and a dot: 1500 or 1500.50."
 
@@ -61,7 +62,7 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(
         label="Date paid",
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     remarks = forms.CharField(max_length=300, required=False)
 
@@ -116,12 +117,8 @@ class RemarksForm(forms.Form):
 class LedgerFilterForm(forms.Form):
     STATUS_CHOICES = [("", "All"), ("valid", "Not void"), ("void", "Void only")]
 
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To", required=False, widget=DateInput())
     method = forms.ChoiceField(
         choices=[("", "Any method"), *Payment.Method.choices], required=False
     )
@@ -157,9 +154,7 @@ class ChargeForm(forms.Form):
         max_length=200, required=False, help_text="Shown on the receipt; the kind if empty."
     )
     amount = amount_field()
-    due_on = forms.DateField(
-        label="Due on", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label="Due on", initial=timezone.localdate, widget=DateInput())
 
 
 class ConcessionForm(forms.Form):

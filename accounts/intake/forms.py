@@ -10,6 +10,7 @@ from accounts.by_name import attendance_models
 from accounts.intake.csv_checks import MAX_BYTES
 from accounts.models import AdmissionRequest
 from musicbeats.ids import IdModelChoiceField
+from musicbeats.widgets import DateInput
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 HONEYPOT = "website"
@@ -59,7 +60,7 @@ class AdmissionForm(forms.ModelForm):
             "preferred_times": "For example: weekday evenings after 5, or Saturday morning.",
         }
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": DateInput(),
             "message": forms.Textarea(attrs={"rows": 3}),
             "guardian_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "guardian_email": forms.EmailInput(attrs={"autocomplete": "email"}),

@@ -17,17 +17,11 @@ from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
 from accounts.people.services import email_in_use, sync_login_email
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
+from musicbeats.widgets import DateInput
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
 OLDEST_BIRTH_YEAR = 1900
 RELATION_MAX = 30
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def clean_name(value: str) -> str:

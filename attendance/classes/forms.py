@@ -13,8 +13,7 @@ from attendance.classes.selectors import BATCH_SORTS
 from attendance.models import MAX_MONTHLY_FEE, Batch, Instrument, Level, Room
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 from musicbeats.money import money
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from musicbeats.widgets import DateInput
 
 
 def fee_field(*, required=True, label="Monthly fee (₹)", help_text=""):
@@ -275,7 +274,7 @@ class BatchFilterForm(forms.Form):
 class BatchDeactivateForm(forms.Form):
     on = forms.DateField(
         label="Last day of the batch",
-        widget=DATE_INPUT,
+        widget=DateInput(),
         help_text="Enrolments still running after this day end on it.",
     )
 
@@ -314,7 +313,7 @@ class EnrolForm(forms.Form):
         empty_label="Choose a batch",
         error_messages={"required": "Choose a batch."},
     )
-    joined_on = forms.DateField(label="Joins on", widget=DATE_INPUT)
+    joined_on = forms.DateField(label="Joins on", widget=DateInput())
     monthly_fee = fee_field(
         required=False, help_text="Leave empty for the batch's fee; a different fee is kept."
     )
@@ -353,7 +352,7 @@ class EnrollmentFeeForm(forms.Form):
 
 class EnrollmentEndForm(forms.Form):
     left_on = forms.DateField(
-        label="Last day", widget=DATE_INPUT, help_text="The last day the student attends."
+        label="Last day", widget=DateInput(), help_text="The last day the student attends."
     )
 
     def __init__(self, *args, **kwargs):

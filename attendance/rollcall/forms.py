@@ -2,11 +2,9 @@ from datetime import timedelta
 
 from django import forms
 
+from musicbeats.widgets import DateInput
+
 MAX_RANGE = timedelta(days=731)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class DateRangeForm(forms.Form):
@@ -15,12 +13,8 @@ class DateRangeForm(forms.Form):
     def __init__(self, *args, default, **kwargs):
         super().__init__(*args, **kwargs)
         self.default = default
-        self.fields["from"] = forms.DateField(
-            label="From", required=False, widget=DateInput(format="%Y-%m-%d")
-        )
-        self.fields["to"] = forms.DateField(
-            label="To", required=False, widget=DateInput(format="%Y-%m-%d")
-        )
+        self.fields["from"] = forms.DateField(label="From", required=False, widget=DateInput())
+        self.fields["to"] = forms.DateField(label="To", required=False, widget=DateInput())
         self.initial = {"from": default[0], "to": default[1]}
 
     def clean(self):

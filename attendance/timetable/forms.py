@@ -13,13 +13,7 @@ from accounts.models import Role, Student, User
 from attendance.models import Batch, Instrument, Lesson, Room, Slot, Term, Weekday
 from attendance.timetable.base import MAX_GENERATION_DAYS, MAX_GUESTS
 from musicbeats.ids import IdModelChoiceField
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from musicbeats.widgets import DateInput
 
 
 class TimeInput(forms.TimeInput):
