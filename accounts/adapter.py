@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.utils.encoding import force_str
 
 from accounts.institute.memory import institute_name
+from accounts.validators import single_line
 from musicbeats.client_address import client_ip
 
 
@@ -29,7 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def format_email_subject(self, subject):
         """`[Institute name] Password reset`: the name as the institute's settings say now."""
-        return f"[{institute_name()}] {force_str(subject)}"
+        return single_line(f"[{institute_name()}] {force_str(subject)}")
 
     def send_mail(self, template_prefix, email, context):
         request = context.get("request") or getattr(self, "request", None)

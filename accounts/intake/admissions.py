@@ -25,6 +25,7 @@ from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
 from accounts.people.services import create_person, create_student, send_invitation
+from accounts.validators import single_line
 from musicbeats.client_address import client_key
 from musicbeats.enrolment import not_ended_by
 
@@ -190,12 +191,14 @@ def _accept(admission_id: int, *, by: User, batch_id: int | None) -> Admitted:
     if guardian_created:
         guardian = create_person(
             role=Role.GUARDIAN,
-            full_name=admission.guardian_name,
+            # single_line: a request stored before names were checked may hold a line
+            # break, which must not reach a name (or an email subject).
+            full_name=single_line(admission.guardian_name),
             email=admission.guardian_email,
             phone=admission.guardian_phone,
         )
     student = create_student(
-        full_name=admission.child_name,
+        full_name=single_line(admission.child_name),
         date_of_birth=admission.date_of_birth,
         notes=_notes(admission),
         guardians=[guardian],
@@ -218,7 +221,12 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
                 "login_url": base_url.rstrip("/") + "/accounts/login/",
             }
             send_mail(
-                subject=f"{institute_name()}: {admitted.student.user.full_name} is admitted",
+                # One line whatever the names hold: a line break in a header makes the
+                # mail library raise ValueError, which once turned Accept into a 500
+                # after the student was saved.
+                subject=single_line(
+                    f"{institute_name()}: {admitted.student.user.full_name} is admitted"
+                ),
                 message=render_to_string("accounts/admissions/email_admitted.txt", context),
                 from_email=None,
                 recipient_list=[guardian.email],
@@ -226,7 +234,8 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
             return "notice"
         send_invitation(guardian, base_url=base_url)
         return "invitation"
-    except (SMTPException, OSError):
+    except (SMTPException, OSError, ValueError):
+        # ValueError: a header the mail library refuses. The acceptance stands either way.
         logger.exception("Admission accepted, but the email to %s failed", guardian.email)
         return "failed"
 
