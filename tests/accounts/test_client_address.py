@@ -16,9 +16,9 @@ from tests.factories import PASSWORD, InstrumentFactory, UserFactory
 
 PROXY = "10.0.0.2"
 LOGIN = "/accounts/login/"
-behind_proxy = override_settings(
-    TRUSTED_PROXY_COUNT=1, ALLAUTH_TRUSTED_PROXY_COUNT=1, TRUSTED_CLIENT_IP_HEADER=None
-)
+# Only the project's setting: allauth's limits follow it through the adapter
+# (AccountAdapter.get_client_ip), so they cannot disagree with the admission form's.
+behind_proxy = override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_CLIENT_IP_HEADER=None)
 
 
 def request(**meta):
@@ -78,6 +78,36 @@ def test_allauth_sees_the_same_address(rf):
     with behind_proxy:
         req = request(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5")
         assert get_adapter(req).get_client_ip(req) == "203.0.113.5"
+
+
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({}, "0 None 0 None"),
+        ({"TRUSTED_PROXY_COUNT": "1"}, "1 None 1 None"),
+        ({"TRUSTED_CLIENT_IP_HEADER": "X-Real-IP"}, "0 X-Real-IP 0 X-Real-IP"),
+    ],
+)
+def test_one_setting_feeds_the_project_and_allauth(env, expected):
+    from tests.test_site import STRONG_KEY, run_python
+
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.TRUSTED_CLIENT_IP_HEADER, "
+        "s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)",
+        SECRET_KEY=STRONG_KEY,
+        **env,
+    )
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_a_negative_proxy_count_is_refused_loudly():
+    from tests.test_site import STRONG_KEY, run_python
+
+    result = run_python(
+        "import django; django.setup()", SECRET_KEY=STRONG_KEY, TRUSTED_PROXY_COUNT="-1"
+    )
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in result.stderr
 
 
 # --- the admission form's limit ---------------------------------------------------------
