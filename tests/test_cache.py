@@ -182,3 +182,13 @@ def test_redis_is_tried_again_after_the_retry_time_and_its_return_is_logged(
     messages = [r.getMessage() for r in fallback_warnings(caplog)]
     assert len(messages) == 2
     assert "answers again" in messages[1]
+
+
+def test_a_long_outage_is_logged_once_not_at_every_retry(dead_redis, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="musicbeats.cache")
+    start = fallback_cache.time.monotonic()
+    for minutes in range(10):
+        monkeypatch.setattr(fallback_cache.time, "monotonic", lambda m=minutes: start + 60 * m)
+        cache.set("k", minutes)  # Redis is tried again (each retry time) and still down
+        assert cache.get("k") == minutes
+    assert len(fallback_warnings(caplog)) == 1
