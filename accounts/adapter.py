@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.utils.encoding import force_str
 
 from accounts.institute.memory import institute_name
+from accounts.validators import single_line
+from musicbeats.client_address import client_ip
 
 
 @dataclass(frozen=True)
@@ -21,9 +23,14 @@ class AccountAdapter(DefaultAccountAdapter):
         """Nobody signs up by themselves: the office creates accounts."""
         return False
 
+    def get_client_ip(self, request):
+        """The real client behind our proxies (TRUSTED_PROXY_COUNT /
+        TRUSTED_CLIENT_IP_HEADER): the same rule as the admission form's flood guard."""
+        return client_ip(request)
+
     def format_email_subject(self, subject):
         """`[Institute name] Password reset`: the name as the institute's settings say now."""
-        return f"[{institute_name()}] {force_str(subject)}"
+        return single_line(f"[{institute_name()}] {force_str(subject)}")
 
     def send_mail(self, template_prefix, email, context):
         request = context.get("request") or getattr(self, "request", None)

@@ -150,22 +150,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# Cache: shared by every worker process (allauth's login rate limits live here).
+# Cache: shared by every worker process (allauth's login rate limits, the admission
+# form's flood guard and the cached fee figures live here). With REDIS_URL, Redis; when
+# Redis does not answer, the database cache table (`createcachetable`) takes over until
+# it answers again, logged once (musicbeats/cache.py). Without REDIS_URL, the table.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "musicbeats_cache",
+}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "musicbeats.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
-        }
+            "OPTIONS": {
+                "FALLBACK": "fallback",
+                "RETRY_SECONDS": envint("REDIS_RETRY_SECONDS", 30),
+                # A Redis that hangs must not hang the page: give up quickly, fall back.
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+            },
+        },
+        "fallback": _DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "musicbeats_cache",
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE}
 
 # Sessions in the database: every worker sees them, and logging out ends them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -202,11 +212,33 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_FORMS = {"add_email": "accounts.people.forms.ChangeEmailForm"}
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# No "Unknown account" mail to addresses nobody logs in with: the password reset page
+# answers the same for every address and mails only people who have an account.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
-    # Five failed logins for one account in five minutes lock it for the rest of
-    # the window; an address is allowed twenty a minute across accounts.
-    "login_failed": "20/m/ip,5/5m/key",
+    # Logins (successful or not) per client address: an office or school network signs
+    # in hundreds of people an hour from one address (allauth's default, 30 a minute,
+    # refused the 31st).
+    "login": envstr("RATE_LIMIT_LOGIN", "100/m/ip,1000/h/ip"),
+    # Failed logins: five for one account in five minutes lock that account for the rest
+    # of the window; one address may fail 20 times a minute and 100 times an hour across
+    # accounts, then its logins are refused until the window passes.
+    "login_failed": envstr("RATE_LIMIT_LOGIN_FAILED", "20/m/ip,100/h/ip,5/5m/key"),
 }
+
+# The real client address, for rate limits and the admission form's flood guard
+# (musicbeats/client_address.py; allauth reads the same two settings). Behind N reverse
+# proxies that each append to X-Forwarded-For, TRUSTED_PROXY_COUNT=N: the address the
+# N-th proxy from the app saw is the client, anything a client wrote before it is
+# ignored. Or TRUSTED_CLIENT_IP_HEADER names a header that the proxy sets and overwrites
+# (`X-Real-IP`, `CF-Connecting-IP`). Neither (the default): REMOTE_ADDR, the direct
+# peer, and every forwarding header is ignored.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_CLIENT_IP_HEADER = envstr("TRUSTED_CLIENT_IP_HEADER", "") or None
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 
 LANGUAGE_CODE = "en-in"
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Kolkata")
@@ -275,6 +307,9 @@ MAILERS = {
 # plain HTTP on loopback (benchmarks, load tests, `make run`).
 INSECURE_HTTP = envbool("INSECURE_HTTP", DEBUG)
 SECURE_SSL_REDIRECT = not INSECURE_HTTP and envbool("SECURE_SSL_REDIRECT", True)
+# A load balancer checks health over plain HTTP: /healthz answers there instead of
+# redirecting (it shows nothing but "ok" or which dependency is down).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not INSECURE_HTTP
 CSRF_COOKIE_SECURE = not INSECURE_HTTP
 SECURE_HSTS_SECONDS = 0 if INSECURE_HTTP else 60 * 60 * 24 * 365

@@ -37,19 +37,87 @@ def run_python(code, **env):
     )
 
 
-def test_healthz_answers_ok(client, db):
-    response = client.get("/healthz")
+def test_healthz_answers_ok(client, db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_answers_503_when_the_database_does_not(client, db):
+def test_healthz_answers_503_naming_the_database_when_it_does_not(client, db):
     def broken_cursor(*args, **kwargs):
         raise OperationalError("connection refused")
 
     with mock.patch.object(connection, "cursor", broken_cursor):
         response = client.get("/healthz")
     assert response.status_code == 503
+    assert response.content == b"database: down"
+
+
+def test_healthz_answers_plain_http_while_every_other_page_goes_to_https(db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # middleware built after the setting changed
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.get("/accounts/login/").status_code == 301
+    assert client.get("/healthz/").status_code in (301, 404)  # only the exact path
+
+
+def test_production_settings_exempt_healthz_from_the_https_redirect():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SECURE_SSL_REDIRECT, settings.SECURE_REDIRECT_EXEMPT)",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="music.example.in",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True ['^healthz$']"
+
+
+def _redis_caches(location):
+    return {
+        "default": {
+            "BACKEND": "musicbeats.cache.FallbackRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"mbtest-edge-{os.getpid()}",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        },
+        "fallback": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+
+def test_healthz_names_the_cache_server_when_it_is_down(client, db, settings):
+    settings.CACHES = _redis_caches("redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"cache: down"
+
+
+def test_healthz_names_both_when_both_are_down(client, db, settings):
+    settings.CACHES = _redis_caches("redis://127.0.0.1:1/0")
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with mock.patch.object(connection, "cursor", broken_cursor):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"database: down\ncache: down"
+
+
+def test_healthz_is_ok_with_a_live_cache_server(client, db, settings):
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.CACHES = _redis_caches("redis://127.0.0.1:6379/7")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
 
 
 @pytest.mark.urls("tests.urls_boom")
@@ -201,8 +269,14 @@ def test_cache_and_sessions_are_shared_between_processes():
         "django.core.cache.backends.db.DatabaseCache",
         "django.contrib.sessions.backends.db",
     ], result.stderr
+    code += "; print(s.CACHES['fallback']['BACKEND'])"
     result = run_python(code, SECRET_KEY=STRONG_KEY, REDIS_URL="redis://127.0.0.1:6379/0")
-    assert result.stdout.split()[0] == "django.core.cache.backends.redis.RedisCache"
+    # Redis, and when it does not answer the database table (musicbeats/cache.py).
+    assert result.stdout.split() == [
+        "musicbeats.cache.FallbackRedisCache",
+        "django.contrib.sessions.backends.db",
+        "django.core.cache.backends.db.DatabaseCache",
+    ], result.stderr
 
 
 def test_database_url_selects_postgres():

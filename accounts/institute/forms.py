@@ -7,7 +7,7 @@ from babel.numbers import get_currency_name, list_currencies
 from django import forms
 
 from accounts.models import Institute
-from accounts.validators import validate_upi_id
+from accounts.validators import clean_name, validate_upi_id
 
 MAX_LATE_FEE = Decimal("100000.00")
 
@@ -64,7 +64,5 @@ class InstituteForm(forms.ModelForm):
         return value
 
     def clean_name(self):
-        value = " ".join(self.cleaned_data["name"].split())
-        if not value:
-            raise forms.ValidationError("The institute needs a name.")
-        return value
+        # On one line and without control characters: it heads every email subject.
+        return clean_name(self.cleaned_data["name"], what="the institute's name")

@@ -8,14 +8,12 @@ batch, and emails the guardian. Deciding is claimed first with a conditional UPD
 transaction wins; the other changes nothing and is told the request was already decided.
 """
 
-import ipaddress
 import logging
 import time
 from dataclasses import dataclass
 from smtplib import SMTPException
 from typing import TYPE_CHECKING
 
-from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -27,6 +25,8 @@ from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
 from accounts.people.services import create_person, create_student, send_invitation
+from accounts.validators import single_line
+from musicbeats.client_address import client_key
 from musicbeats.enrolment import not_ended_by
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
@@ -35,27 +35,14 @@ if TYPE_CHECKING:  # annotations only: accounts does not import attendance at ru
 logger = logging.getLogger(__name__)
 
 # The public form accepts this many requests per client address per hour (the shared
-# cache counts them, so every worker process sees the same count).
+# cache counts them, so every worker process sees the same count). The address is the
+# real client's behind our proxies (musicbeats/client_address.py), so one family or robot
+# never uses up another's allowance.
 REQUESTS_PER_HOUR = 5
 WINDOW_SECONDS = 60 * 60
 
 
 # --- flood guard --------------------------------------------------------------------------
-
-
-def client_key(request) -> str:
-    """The client's address as allauth's login rate limits see it (same proxy settings).
-
-    IPv6 clients are counted per /64: one household or phone owns a whole network.
-    """
-    ip = get_adapter(request).get_client_ip(request)
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-    return str(address)
 
 
 def _bucket(request) -> str:
@@ -68,7 +55,9 @@ def is_rate_limited(request) -> bool:
 
 
 def count_submission(request) -> None:
-    """Count one submission (stored, or dropped by the honeypot) against the client."""
+    """Count one real submission against the client. Honeypot posts are not counted:
+    they store nothing, and counting them would let a robot use up the allowance of
+    the people who share its address."""
     bucket = _bucket(request)
     cache.add(bucket, 0, timeout=WINDOW_SECONDS)
     try:
@@ -202,12 +191,14 @@ def _accept(admission_id: int, *, by: User, batch_id: int | None) -> Admitted:
     if guardian_created:
         guardian = create_person(
             role=Role.GUARDIAN,
-            full_name=admission.guardian_name,
+            # single_line: a request stored before names were checked may hold a line
+            # break, which must not reach a name (or an email subject).
+            full_name=single_line(admission.guardian_name),
             email=admission.guardian_email,
             phone=admission.guardian_phone,
         )
     student = create_student(
-        full_name=admission.child_name,
+        full_name=single_line(admission.child_name),
         date_of_birth=admission.date_of_birth,
         notes=_notes(admission),
         guardians=[guardian],
@@ -230,7 +221,12 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
                 "login_url": base_url.rstrip("/") + "/accounts/login/",
             }
             send_mail(
-                subject=f"{institute_name()}: {admitted.student.user.full_name} is admitted",
+                # One line whatever the names hold: a line break in a header makes the
+                # mail library raise ValueError, which once turned Accept into a 500
+                # after the student was saved.
+                subject=single_line(
+                    f"{institute_name()}: {admitted.student.user.full_name} is admitted"
+                ),
                 message=render_to_string("accounts/admissions/email_admitted.txt", context),
                 from_email=None,
                 recipient_list=[guardian.email],
@@ -238,7 +234,8 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
             return "notice"
         send_invitation(guardian, base_url=base_url)
         return "invitation"
-    except (SMTPException, OSError):
+    except (SMTPException, OSError, ValueError):
+        # ValueError: a header the mail library refuses. The acceptance stands either way.
         logger.exception("Admission accepted, but the email to %s failed", guardian.email)
         return "failed"
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
+from accounts.validators import single_line, validate_plain_text
 from musicbeats.enrolment import not_ended_by
 
 if TYPE_CHECKING:  # annotations only: accounts does not import attendance at run time
@@ -134,6 +135,9 @@ class Table:
     headers: list[str]
     # (row number as a spreadsheet shows it, the header being row 1; the cells by column)
     records: list[tuple[int, dict[str, str], int]]
+    # Rows read from more than one line of the file (a value in quotes with line breaks,
+    # most often a quote that is never closed): row number -> (first line, last line).
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def _delimiter(first_line: str) -> str:
@@ -156,9 +160,14 @@ def parse(text: str) -> Table:
         headers = [normalise_header(cell) for cell in header_cells]
         _check_headers(headers)
         records = []
+        spans = {}
+        last_line = reader.line_num
         for number, cells in enumerate(reader, start=2):
+            first_line, last_line = last_line + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
+            if last_line > first_line and any("\n" in cell or "\r" in cell for cell in cells):
+                spans[number] = (first_line, last_line)
             if len(records) >= MAX_ROWS:
                 raise ImportFileError(
                     f"The file has more than {MAX_ROWS:,} students. Split it into smaller files."
@@ -172,7 +181,7 @@ def parse(text: str) -> Table:
         ) from None
     if not records:
         raise ImportFileError("The file names the columns but has no students in it.")
-    return Table(headers, records)
+    return Table(headers, records, spans)
 
 
 def _check_headers(headers: list[str]) -> None:
@@ -293,6 +302,22 @@ def _date(row: Row, column: str) -> date | None:
         return None
 
 
+NAME_COLUMNS = ("full_name", "guardian_name", "relation", "batch")
+
+
+def _check_text(row: Row) -> None:
+    """Names on one line (line breaks collapse), and no bidirectional or control
+    characters in any value (the same rule as every form: accounts.validators)."""
+    for column in NAME_COLUMNS:
+        row.values[column] = single_line(row.values[column])
+    for column, value in row.values.items():
+        try:
+            validate_plain_text(value)
+        except ValidationError as error:
+            message = error.messages[0]
+            row.problems.append(f"{column}: {message[0].lower()}{message[1:].rstrip('.')}")
+
+
 def _short(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
@@ -319,6 +344,13 @@ def check(table: Table, *, lock: bool = False) -> Report:
     today = timezone.localdate()
 
     for row in rows:
+        if span := table.spans.get(row.number):
+            row.problems.append(
+                f"lines {span[0]} to {span[1]} of the file were read as this one row: a quote "
+                '(") opened in it is not closed. Close the quote or remove it (a value '
+                "cannot span lines)"
+            )
+        _check_text(row)
         if extras[row.number]:
             row.problems.append("more values than there are columns (a comma inside a value?)")
         for name, value in row.values.items():

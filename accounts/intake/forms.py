@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.intake.csv_checks import MAX_BYTES
 from accounts.models import AdmissionRequest
+from accounts.validators import clean_name, single_line, validate_plain_text
 from musicbeats.ids import IdModelChoiceField
 from musicbeats.widgets import DateInput
 
@@ -83,6 +84,30 @@ class AdmissionForm(forms.ModelForm):
         if born < date(today.year - 100, 1, 1):
             raise forms.ValidationError("Check the year of the date of birth.")
         return born
+
+    # Names on one line, without bidirectional or control characters (the office's
+    # Accept once answered 500 on a CR/LF in the child's name: it went into an email
+    # subject). The two longer answers may have lines, not control characters.
+    def clean_child_name(self):
+        return clean_name(self.cleaned_data["child_name"], what="the child's name")
+
+    def clean_guardian_name(self):
+        return clean_name(self.cleaned_data["guardian_name"], what="your name")
+
+    def clean_relation(self):
+        value = single_line(self.cleaned_data["relation"])
+        validate_plain_text(value)
+        return value
+
+    def clean_preferred_times(self):
+        value = self.cleaned_data["preferred_times"]
+        validate_plain_text(value)
+        return value
+
+    def clean_message(self):
+        value = self.cleaned_data["message"]
+        validate_plain_text(value)
+        return value
 
     def clean_guardian_phone(self):
         return check_phone(self.cleaned_data["guardian_phone"])

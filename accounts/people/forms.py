@@ -16,19 +16,18 @@ from django.utils.html import format_html, format_html_join
 from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
 from accounts.people.services import email_in_use, sync_login_email
+from accounts.validators import (
+    clean_name,
+    single_line,
+    single_line_without_controls,
+    validate_plain_text,
+)
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 from musicbeats.widgets import DateInput
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
 OLDEST_BIRTH_YEAR = 1900
 RELATION_MAX = 30
-
-
-def clean_name(value: str) -> str:
-    value = " ".join(value.split())
-    if not value:
-        raise forms.ValidationError("Enter the person's name.")
-    return value
 
 
 def clean_phone(value: str) -> str:
@@ -127,7 +126,17 @@ class StudentForm(PersonForm):
         return joined
 
     def clean_new_guardian_name(self):
-        value = " ".join(self.cleaned_data["new_guardian_name"].split())
+        value = single_line(self.cleaned_data["new_guardian_name"])
+        return clean_name(value, what="the new guardian's name") if value else value
+
+    def clean_new_guardian_relation(self):
+        value = single_line(self.cleaned_data["new_guardian_relation"])
+        validate_plain_text(value)
+        return value
+
+    def clean_address(self):
+        value = self.cleaned_data["address"]
+        validate_plain_text(value)
         return value
 
     def clean_new_guardian_phone(self):
@@ -144,7 +153,7 @@ class StudentForm(PersonForm):
         data = self.data if self.is_bound else {}
         result = {}
         for guardian in self.cleaned_data.get("guardians", []):
-            value = " ".join(str(data.get(f"relation_{guardian.pk}", "")).split())
+            value = single_line_without_controls(str(data.get(f"relation_{guardian.pk}", "")))
             result[guardian.pk] = value
         return result
 
@@ -222,7 +231,7 @@ class GuardianForm(PersonForm):
     def relations(self) -> dict[int, str]:
         data = self.data if self.is_bound else {}
         return {
-            s.pk: " ".join(str(data.get(f"relation_{s.pk}", "")).split())[:RELATION_MAX]
+            s.pk: single_line_without_controls(str(data.get(f"relation_{s.pk}", "")))[:RELATION_MAX]
             for s in self.cleaned_data.get("students", [])
         }
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import Guardianship, Role, Student, User
+from accounts.validators import single_line
 from musicbeats.enrolment import not_ended_by
 
 
@@ -50,7 +51,7 @@ def send_invitation(user: User, *, base_url: str) -> None:
         "institute_name": institute_name(),
     }
     send_mail(
-        subject=f"{institute_name()}: set your MusicBeats password",
+        subject=single_line(f"{institute_name()}: set your MusicBeats password"),
         message=render_to_string("accounts/email/invitation.txt", context),
         from_email=None,
         recipient_list=[user.email],

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from accounts.people.forms import clean_name, clean_phone
+from accounts.people.forms import clean_phone
+from accounts.validators import clean_name
 
 
 class ProfileForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, Student, User
+from accounts.validators import clean_name
 from attendance.classes.selectors import BATCH_SORTS
 from attendance.models import MAX_MONTHLY_FEE, Batch, Instrument, Level, Room
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
@@ -85,7 +86,7 @@ class InstrumentForm(forms.ModelForm):
         self.fields["teachers"].queryset = User.objects.filter(current).order_by("full_name", "pk")
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_name(self.cleaned_data["name"], what="the name of the instrument or course")
         clash = Instrument.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(f"There is already an instrument called {name}.")
@@ -103,7 +104,7 @@ class LevelForm(forms.Form):
         self.level = level
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_name(self.cleaned_data["name"], what="the name of the level")
         clash = Level.objects.filter(instrument=self.instrument, name__iexact=name)
         if self.level is not None:
             clash = clash.exclude(pk=self.level.pk)
@@ -138,7 +139,7 @@ class RoomForm(forms.ModelForm):
         fields = ["name", "capacity"]
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_name(self.cleaned_data["name"], what="the room's name")
         if Room.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"There is already a room called {name}.")
         return name
@@ -203,7 +204,7 @@ class BatchForm(forms.ModelForm):
         )
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        return clean_name(self.cleaned_data["name"], what="the batch's name")
 
     def clean(self):
         data = super().clean()

@@ -20,7 +20,9 @@ STATUSES = ["all", *AdmissionRequest.Status.values]
 @public
 def admission_form(request):
     """A family asks for admission. Robots filling the hidden field get the same thanks
-    page and store nothing; more than REQUESTS_PER_HOUR from one address get a 429."""
+    page, store nothing and count nothing (so they never use up the allowance of people
+    at their address); more than REQUESTS_PER_HOUR stored requests from one client
+    address (the real client's, musicbeats/client_address.py) get a 429."""
     if request.method == "POST":
         if admissions.is_rate_limited(request):
             return render(
@@ -31,7 +33,6 @@ def admission_form(request):
             )
         form = AdmissionForm(request.POST)
         if form.is_bot:
-            admissions.count_submission(request)
             return redirect("admission_thanks")
         if form.is_valid():
             # A double click or a resend of the same child is one request, not two.
