@@ -103,6 +103,36 @@ def _word_q(word: str, *, fields: tuple[str, ...], phone_digits: str) -> Q:
 
 # --- Students ------------------------------------------------------------------------
 
+STUDENT_FIELDS = ("user__full_name", "roll_number", "user__email")
+GUARDIAN_FIELDS = ("guardian__full_name", "guardian__email")
+
+
+def search_students(rows, q: str):
+    """The students of `rows` (a Student queryset) that match a search: the one rule of
+    every student search (people list, fee desk, enrol picker, guardian form).
+
+    Every word of `q` must match the student's name, roll number, email or phone, or a
+    guardian's name, email or phone. Phones match on digits (98450 10004 finds
+    +91-98450-10004; a number typed with spaces is one word). A blank `q` leaves `rows`
+    as they are. No duplicate rows: a guardian match is an `IN` over one uncorrelated
+    subquery, computed once.
+    """
+    words = search_words(q)
+    if not words:
+        return rows
+    rows = rows.alias(phone_digits=_digits("user__phone"))
+    family = Guardianship.objects.alias(phone_digits=_digits("guardian__phone"))
+    for word in words:
+        of_guardian = family.filter(
+            _word_q(word, fields=GUARDIAN_FIELDS, phone_digits="phone_digits")
+        ).values("student_id")
+        rows = rows.filter(
+            _word_q(word, fields=STUDENT_FIELDS, phone_digits="phone_digits")
+            | Q(pk__in=of_guardian)
+        )
+    return rows
+
+
 STUDENT_SORTS = {
     "name": ("user__full_name", "user_id"),
     "-name": ("-user__full_name", "-user_id"),
@@ -123,8 +153,8 @@ def students(
     sort: str = "name",
     today: date | None = None,
 ):
-    """Students matching a search (every word in the name, roll number, email or phone,
-    or a guardian's phone or email) and filters, sorted; without their related rows."""
+    """Students matching a search (`search_students`) and filters, sorted; without their
+    related rows."""
     (Enrollment,) = attendance_models("Enrollment")
     today = today or timezone.localdate()
     rows = Student.objects.select_related("user")
@@ -132,20 +162,7 @@ def students(
         rows = rows.filter(user__is_active=True)
     elif status == "left":
         rows = rows.filter(user__is_active=False)
-    words = search_words(q)
-    if words:
-        rows = rows.alias(phone_digits=_digits("user__phone"))
-        family = Guardianship.objects.alias(phone_digits=_digits("guardian__phone"))
-        for word in words:
-            # Students of a guardian who matches: one uncorrelated subquery, computed
-            # once (not once per student).
-            of_guardian = family.filter(
-                _word_q(word, fields=("guardian__email",), phone_digits="phone_digits")
-            ).values("student_id")
-            own = ("user__full_name", "roll_number", "user__email")
-            rows = rows.filter(
-                _word_q(word, fields=own, phone_digits="phone_digits") | Q(pk__in=of_guardian)
-            )
+    rows = search_students(rows, q)
     if instrument or teacher or batch:
         enrolled = Enrollment.objects.filter(not_ended_by(today))
         if instrument:
@@ -240,11 +257,9 @@ def guardian_choices(q: str, *, exclude=(), limit: int = 10):
 
 
 def student_choices(q: str, *, exclude=(), limit: int = 10):
-    """Active students matching a search (name or roll number), for the guardian form."""
+    """Active students matching a search (`search_students`), for the guardian form."""
     rows = Student.objects.select_related("user").filter(user__is_active=True)
-    rows = rows.exclude(pk__in=exclude)
-    for word in search_words(q):
-        rows = rows.filter(Q(user__full_name__icontains=word) | Q(roll_number__icontains=word))
+    rows = search_students(rows.exclude(pk__in=exclude), q)
     return rows.order_by("user__full_name", "pk")[:limit]
 
 

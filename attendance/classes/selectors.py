@@ -2,7 +2,6 @@
 counts for dashboards. Each costs a fixed number of queries, whatever the data size.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,11 +16,12 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Replace
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import Student, User
+from accounts.people.selectors import search_students
 from attendance.models import Batch, Enrollment, Instrument, Level, Room
 from musicbeats.enrolment import open_on
 from musicbeats.money import money
@@ -143,32 +143,17 @@ def active_batches_for_picker(on: date | None = None) -> QuerySet[Batch]:
     )
 
 
-_NOT_DIGITS = re.compile(r"\D")
-
-
-def search_students(q: str, *, batch: Batch | None = None, limit: int = 10) -> list[Student]:
-    """Active students whose name, roll number or phone matches `q`, at most `limit + 1`
-    (one more than shown, so the page can say there are more).
+def picker_students(q: str, *, batch: Batch | None = None, limit: int = 10) -> list[Student]:
+    """Active students matching `q` (the one student search, `search_students`), at most
+    `limit + 1` (one more than shown, so the page can say there are more).
 
     With `batch`, each student carries `in_batch`: they already hold a seat in it.
-    Phone numbers match on digits alone ("98450 10004" finds "+91 98450 10004").
     """
-    q = q.strip()
-    if not q:
+    if not q.strip():
         return []
-    students = Student.objects.filter(user__is_active=True).select_related("user")
-    match = Q(user__full_name__icontains=q) | Q(roll_number__icontains=q)
-    digits = _NOT_DIGITS.sub("", q)
-    if len(digits) >= 3:
-        students = students.annotate(
-            phone_digits=Replace(
-                Replace(Replace("user__phone", Value(" "), Value("")), Value("-"), Value("")),
-                Value("+"),
-                Value(""),
-            )
-        )
-        match |= Q(phone_digits__contains=digits)
-    students = students.filter(match)
+    students = search_students(
+        Student.objects.filter(user__is_active=True).select_related("user"), q
+    )
     if batch is not None:
         students = students.annotate(
             in_batch=Exists(

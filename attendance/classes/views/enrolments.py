@@ -47,7 +47,7 @@ def picker_context(source, *, batch=None) -> dict:
     chosen = None
     if pk := _pk(source.get("student")):
         chosen = Student.objects.select_related("user").filter(pk=pk, user__is_active=True).first()
-    results = selectors.search_students(q, batch=batch, limit=PICKER_LIMIT) if q else []
+    results = selectors.picker_students(q, batch=batch, limit=PICKER_LIMIT) if q else []
     more = len(results) > PICKER_LIMIT
     results = [s for s in results[:PICKER_LIMIT] if not chosen or s.pk != chosen.pk]
     return {"q": q, "results": results, "more": more, "chosen": chosen}
