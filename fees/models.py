@@ -175,10 +175,6 @@ class Charge(models.Model):
     def __str__(self):
         return self.description
 
-    @property
-    def net_amount(self) -> Decimal:
-        return self.amount - self.concession_amount
-
 
 class PaymentQuerySet(models.QuerySet):
     """Payments are append-only: no bulk update or delete, whatever the caller."""
