@@ -5,7 +5,7 @@ Definitions (one place, used by every page and summary):
 
 - a charge's *net* amount is its amount less its concession;
 - *paid* on a charge is what non-void payments allocated to it; its *open* amount is
-  net - paid (never negative: `fees.services.settle` keeps it so);
+  net - paid (never negative: `fees.allocation.settle` keeps it so);
 - a student's *balance* = Σ charges - Σ concessions - Σ non-void payments. Positive: they
   owe it; negative: they have that much credit;
 - *outstanding* = Σ open amounts; *credit* = Σ non-void payments - Σ their allocations;
