@@ -22,7 +22,7 @@ from accounts.models import Student
 from attendance.classes.selectors import seat_holding
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
 from musicbeats.enrolment import not_ended_by
-from musicbeats.money import money
+from musicbeats.money import CENT, money
 
 
 def _day(on: date) -> str:
@@ -43,9 +43,9 @@ def clean_fee(value) -> Decimal:
         raise ValidationError("The monthly fee cannot be negative.")
     if fee > MAX_MONTHLY_FEE:
         raise ValidationError(f"The monthly fee cannot be more than {money(MAX_MONTHLY_FEE)}.")
-    if fee != fee.quantize(Decimal("0.01")):
+    if fee != fee.quantize(CENT):
         raise ValidationError("The monthly fee has at most two decimal places (paise).")
-    return fee.quantize(Decimal("0.01"))
+    return fee.quantize(CENT)
 
 
 class EnrolmentClash(ValidationError):
