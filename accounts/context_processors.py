@@ -82,15 +82,6 @@ for _items in NAVIGATION.values():
     _items.append(("Profile", "profile"))
 
 
-def nav_links(role):
-    """Every (label, URL name) the role's navigation shows, menus flattened."""
-    for label, target in NAVIGATION.get(role, []):
-        if isinstance(target, list):
-            yield from target
-        else:
-            yield label, target
-
-
 def _link(label, name, path):
     url = reverse(name)
     active = path == url if url == "/" else path.startswith(url)

@@ -1,4 +1,4 @@
-"""Demo people: the demo accounts of DESIGN.md, families with siblings, teachers.
+"""Demo people: the demo accounts the README lists, families with siblings, teachers.
 
 Called by `seed_demo` inside a transaction. Idempotent: the small set is keyed on the
 demo accounts' emails, the large set on its own email domain.

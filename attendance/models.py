@@ -155,10 +155,6 @@ class Enrollment(models.Model):
     def __str__(self):
         return f"{self.student_id} in {self.batch_id}"
 
-    def is_current(self, on=None):
-        on = on or timezone.localdate()
-        return self.joined_on <= on and (self.left_on is None or self.left_on >= on)
-
 
 # --- Timetable, lessons and attendance -------------------------------------------------
 

@@ -50,6 +50,11 @@ def axis_label(value: Decimal, currency: str) -> str:
     return format_compact_currency(value, currency, locale="en_IN", fraction_digits=1)
 
 
+PLOT_WIDTH = WIDTH - LEFT - RIGHT
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+BASELINE = TOP + PLOT_HEIGHT
+
+
 def bar_chart(
     bars: Sequence[Bar],
     *,
@@ -62,12 +67,9 @@ def bar_chart(
     """An accessible SVG bar chart of `bars` (values ≥ 0), sized by its viewBox."""
     ticks = nice_ticks(max((bar.value for bar in bars), default=Decimal(0)))
     top_value = ticks[-1]
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    baseline = TOP + plot_height
 
     def y_of(value: Decimal) -> float:
-        return baseline - float(value / top_value) * plot_height
+        return BASELINE - float(value / top_value) * PLOT_HEIGHT
 
     parts = [
         format_html(
@@ -82,6 +84,24 @@ def bar_chart(
             desc=description,
         )
     ]
+    parts += _grid(ticks, y_of, currency)
+    if bars:
+        parts += _bars(bars, y_of, format_value)
+    parts.append(
+        format_html(
+            '<line class="chart-axis" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}"/>',
+            x1=LEFT,
+            x2=WIDTH - RIGHT,
+            y=BASELINE,
+        )
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(str(part) for part in parts))  # noqa: S308 (every part escaped)
+
+
+def _grid(ticks, y_of, currency: str) -> list[SafeString]:
+    """A grid line and a value label at each tick."""
+    parts = []
     for tick in ticks:
         y = round(y_of(tick), 1)
         parts.append(
@@ -96,45 +116,40 @@ def bar_chart(
                 label=axis_label(tick, currency),
             )
         )
-    if bars:
-        slot = plot_width / len(bars)
-        bar_width = max(2.0, slot * 0.7)
-        # Label every bar when they fit, else every second or third one.
-        label_every = max(1, round(len(bars) * 38 / plot_width + 0.49))
-        for index, bar in enumerate(bars):
-            x = LEFT + slot * index + (slot - bar_width) / 2
-            y = y_of(bar.value)
+    return parts
+
+
+def _bars(bars: Sequence[Bar], y_of, format_value) -> list[SafeString]:
+    """A rectangle with a tooltip per bar, and the labels under them that fit."""
+    parts = []
+    slot = PLOT_WIDTH / len(bars)
+    bar_width = max(2.0, slot * 0.7)
+    # Label every bar when they fit, else every second or third one.
+    label_every = max(1, round(len(bars) * 38 / PLOT_WIDTH + 0.49))
+    for index, bar in enumerate(bars):
+        x = LEFT + slot * index + (slot - bar_width) / 2
+        y = y_of(bar.value)
+        parts.append(
+            format_html(
+                '<rect class="chart-bar" x="{x}" y="{y}" width="{w}" height="{h}">'
+                "<title>{tip}</title></rect>",
+                x=round(x, 1),
+                y=round(y, 1),
+                w=round(bar_width, 1),
+                h=round(BASELINE - y, 1),
+                tip=f"{bar.long_label or bar.label}: {format_value(bar.value)}",
+            )
+        )
+        if index % label_every == 0:
             parts.append(
                 format_html(
-                    '<rect class="chart-bar" x="{x}" y="{y}" width="{w}" height="{h}">'
-                    "<title>{tip}</title></rect>",
-                    x=round(x, 1),
-                    y=round(y, 1),
-                    w=round(bar_width, 1),
-                    h=round(baseline - y, 1),
-                    tip=f"{bar.long_label or bar.label}: {format_value(bar.value)}",
+                    '<text class="chart-label" x="{x}" y="{y}" text-anchor="middle">{label}</text>',
+                    x=round(x + bar_width / 2, 1),
+                    y=BASELINE + 18,
+                    label=bar.label,
                 )
             )
-            if index % label_every == 0:
-                parts.append(
-                    format_html(
-                        '<text class="chart-label" x="{x}" y="{y}" text-anchor="middle">'
-                        "{label}</text>",
-                        x=round(x + bar_width / 2, 1),
-                        y=baseline + 18,
-                        label=bar.label,
-                    )
-                )
-    parts.append(
-        format_html(
-            '<line class="chart-axis" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}"/>',
-            x1=LEFT,
-            x2=WIDTH - RIGHT,
-            y=baseline,
-        )
-    )
-    parts.append("</svg>")
-    return mark_safe("".join(str(part) for part in parts))  # noqa: S308 (every part escaped)
+    return parts
 
 
 __all__ = ["Bar", "bar_chart", "nice_ticks"]

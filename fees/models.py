@@ -14,7 +14,7 @@
   mistake is voided (`payment.void()`) and recorded anew; a voided payment stays listed
   and counts in no total.
 - `Allocation`: which charge a payment paid, stored when the payment is recorded (oldest
-  open dues first, `fees.services.settle`). What a payment did not use is the student's
+  open dues first, `fees.allocation.settle`). What a payment did not use is the student's
   credit, which later dues use. Allocations of a voided payment stay as history and
   count nowhere; the charges they paid open again and any credit is used on them.
 - `RemarkEdit`: each change of a payment's remarks (the one field that may change).
@@ -174,10 +174,6 @@ class Charge(models.Model):
 
     def __str__(self):
         return self.description
-
-    @property
-    def net_amount(self) -> Decimal:
-        return self.amount - self.concession_amount
 
 
 class PaymentQuerySet(models.QuerySet):

@@ -5,7 +5,7 @@ Definitions (one place, used by every page and summary):
 
 - a charge's *net* amount is its amount less its concession;
 - *paid* on a charge is what non-void payments allocated to it; its *open* amount is
-  net - paid (never negative: `fees.services.settle` keeps it so);
+  net - paid (never negative: `fees.allocation.settle` keeps it so);
 - a student's *balance* = Σ charges - Σ concessions - Σ non-void payments. Positive: they
   owe it; negative: they have that much credit;
 - *outstanding* = Σ open amounts; *credit* = Σ non-void payments - Σ their allocations;
@@ -16,18 +16,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Exists,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Replace
 
-from accounts.models import Guardianship, Role, Student
+from accounts.models import Role, Student
+from accounts.people.selectors import search_students
 from fees.models import Allocation, Charge, Payment
 from musicbeats.money import MONEY, money_expr, money_or_zero, money_sum
 
@@ -167,35 +164,13 @@ def with_balances(students: QuerySet) -> QuerySet:
     ).annotate(balance_total=money_expr(F("dues_total") - F("paid_total")))
 
 
-def _digits(field_name):
-    """A phone number column without its spaces and dashes, for matching typed digits."""
-    return Replace(Replace(field_name, Value(" "), Value("")), Value("-"), Value(""))
-
-
-def search_students(query: str, *, limit: int = 10) -> list[Student]:
-    """Students for the fee desk: part of a name, a roll number, or a phone number (the
-    student's or a guardian's, spaces ignored), active students first."""
-    query = (query or "").strip()
-    if not query:
+def picker_students(query: str, *, limit: int = 10) -> list[Student]:
+    """Students for the fee desk (the one student search, `search_students`), active
+    students first."""
+    if not (query or "").strip():
         return []
-    digits = query.replace(" ", "").replace("-", "")
-    condition = Q(user__full_name__icontains=query) | Q(roll_number__icontains=query)
-    guardian = Guardianship.objects.filter(student=OuterRef("pk")).filter(
-        Q(guardian__full_name__icontains=query)
-    )
-    if len(digits) >= 4 and digits.lstrip("+").isdigit():
-        guardian = (
-            Guardianship.objects.filter(student=OuterRef("pk"))
-            .annotate(phone_digits=_digits("guardian__phone"))
-            .filter(Q(guardian__full_name__icontains=query) | Q(phone_digits__contains=digits))
-        )
-        students = Student.objects.annotate(phone_digits=_digits("user__phone"))
-        condition |= Q(phone_digits__contains=digits)
-    else:
-        students = Student.objects.all()
-    condition |= Exists(guardian)
     return list(
-        students.filter(condition)
-        .select_related("user")
-        .order_by("-user__is_active", "user__full_name", "pk")[:limit]
+        search_students(Student.objects.select_related("user"), query).order_by(
+            "-user__is_active", "user__full_name", "pk"
+        )[:limit]
     )

@@ -1,10 +1,11 @@
 """Writes of money: dues, concessions, late fees, payments, voids, remarks.
 
-Every write that changes what a student owes or paid ends with `settle(student)`, which
-keeps the stored allocations right: unallocated payments (credit) are applied to open
-charges, oldest payment to oldest charge; a charge paid beyond its net amount (after a
-concession) gives the excess back as credit. The student's row is locked first, so two
-desks working on one family take turns (SQLite's IMMEDIATE transactions already do).
+Every write that changes what a student owes or paid ends with `settle(student)`
+(`fees/allocation.py`), which keeps the stored allocations right: unallocated payments
+(credit) are applied to open charges, oldest payment to oldest charge; a charge paid
+beyond its net amount (after a concession) gives the excess back as credit. The
+student's row is locked first, so two desks working on one family take turns (SQLite's
+IMMEDIATE transactions already do).
 """
 
 import uuid
@@ -19,11 +20,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Counter, Institute, Student
+from fees.allocation import lock_student, settle, settle_students_with_credit
 from fees.models import (
     EARLIEST_PAYMENT_DATE,
     MAX_AMOUNT,
     RECEIPT_PREFIX,
-    Allocation,
     Charge,
     Payment,
     RemarkEdit,
@@ -31,7 +32,7 @@ from fees.models import (
 from fees.selectors import OPEN_THRESHOLD
 from musicbeats.dates import financial_year_label, month_bounds, month_start
 from musicbeats.enrolment import open_during
-from musicbeats.money import CENT, ZERO, is_plain_amount, money_sum
+from musicbeats.money import CENT, ZERO, is_plain_amount
 
 
 def clean_amount(value, *, label: str = "Amount") -> Decimal:
@@ -56,120 +57,6 @@ def clean_amount(value, *, label: str = "Amount") -> Decimal:
     if amount > MAX_AMOUNT:
         raise ValidationError(f"{label} must be at most {MAX_AMOUNT:,.2f}.")
     return amount.quantize(CENT)
-
-
-def _lock_student(student_id: int) -> None:
-    # PostgreSQL: one writer per family at a time. SQLite: a no-op (IMMEDIATE
-    # transactions already hold the write lock).
-    Student.objects.select_for_update().filter(pk=student_id).values_list("pk").first()
-
-
-def settle(student_id: int) -> None:
-    """Make the student's stored allocations right (call inside a transaction).
-
-    1. A charge whose valid allocations exceed its net amount (a concession came after
-       payment) gives the excess back, newest allocation first.
-    2. Each valid payment's unallocated amount (oldest payment first) is applied to the
-       open charges, oldest due first.
-    After it, the student has open dues or credit, never both.
-    """
-    charges = list(
-        Charge.objects.with_amounts().filter(student_id=student_id).order_by("due_on", "id")
-    )
-    over = [c for c in charges if c.open < 0]
-    for charge in over:
-        excess = -charge.open
-        for allocation in (
-            Allocation.objects.filter(charge=charge, payment__voided_at__isnull=True)
-            .select_related(None)
-            .order_by("-payment__paid_on", "-payment_id")
-        ):
-            take = min(excess, allocation.amount)
-            if take == allocation.amount:
-                # An allocation is bookkeeping, not the ledger: a zero one goes.
-                allocation.delete()
-            else:
-                allocation.amount -= take
-                allocation.save(update_fields=["amount"])
-            excess -= take
-            if not excess:
-                break
-        charge.open = ZERO
-    open_charges = [c for c in charges if c.open > 0]
-    if not open_charges:
-        return
-    payments = list(
-        Payment.objects.valid()
-        .filter(student_id=student_id)
-        .order_by("paid_on", "id")
-        .values_list("pk", "amount")
-    )
-    if not payments:
-        return
-    used = defaultdict(Decimal)
-    for payment_id, amount in Allocation.objects.filter(
-        payment_id__in=[pk for pk, _a in payments]
-    ).values_list("payment_id", "amount"):
-        used[payment_id] += amount
-    existing = {
-        (a.payment_id, a.charge_id): a
-        for a in Allocation.objects.filter(
-            charge_id__in=[c.pk for c in open_charges], payment_id__in=[pk for pk, _a in payments]
-        )
-    }
-    new, changed = [], []
-    remaining = {c.pk: c.open for c in open_charges}
-    queue = iter(open_charges)
-    charge = next(queue)
-    for payment_id, amount in payments:
-        left = amount - used[payment_id]
-        while left > 0 and charge is not None:
-            take = min(left, remaining[charge.pk])
-            key = (payment_id, charge.pk)
-            if key in existing:
-                existing[key].amount += take
-                changed.append(existing[key])
-            else:
-                existing[key] = Allocation(payment_id=payment_id, charge_id=charge.pk, amount=take)
-                new.append(existing[key])
-            left -= take
-            remaining[charge.pk] -= take
-            if remaining[charge.pk] == 0:
-                charge = next(queue, None)
-        if charge is None:
-            break
-    Allocation.objects.bulk_create(new)
-    if changed:
-        Allocation.objects.bulk_update(changed, ["amount"])
-
-
-def settle_students_with_credit(student_ids) -> int:
-    """`settle` each of these students who has credit to spend (after new dues)."""
-    student_ids = list(set(student_ids))
-    if not student_ids:
-        return 0
-    paid = dict(
-        Payment.objects.valid()
-        .filter(student_id__in=student_ids)
-        .values("student_id")
-        .annotate(t=money_sum("amount"))
-        .values_list("student_id", "t")
-    )
-    allocated = dict(
-        Allocation.objects.filter(
-            payment__student_id__in=student_ids, payment__voided_at__isnull=True
-        )
-        .values("payment__student_id")
-        .annotate(t=money_sum("amount"))
-        .values_list("payment__student_id", "t")
-    )
-    settled = 0
-    for student_id, total in paid.items():
-        if total > allocated.get(student_id, ZERO):
-            _lock_student(student_id)
-            settle(student_id)
-            settled += 1
-    return settled
 
 
 # Payments ---------------------------------------------------------------------------
@@ -212,7 +99,7 @@ def record_payment(
     reference = (reference or "").strip()
     if method in Payment.METHODS_NEEDING_REFERENCE and not reference:
         raise ValidationError(f"A {Payment.Method(method).label} payment needs a reference.")
-    _lock_student(student.pk)
+    lock_student(student.pk)
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
@@ -239,7 +126,7 @@ def record_payment(
 def void_payment(*, payment: Payment, by, reason: str) -> Payment:
     """Void a payment (reason required): it stays listed, counts in no total, and the
     dues it paid are open again (paid from the student's credit where there is some)."""
-    _lock_student(payment.student_id)
+    lock_student(payment.student_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     payment.void(by=by, reason=reason)
     settle(payment.student_id)
@@ -278,7 +165,7 @@ def add_charge(
     amount = clean_amount(amount)
     due_on = due_on or timezone.localdate()
     description = (description or "").strip() or Charge.Kind(kind).label
-    _lock_student(student.pk)
+    lock_student(student.pk)
     charge = Charge.objects.create(
         student=student,
         kind=kind,
@@ -304,7 +191,7 @@ def grant_concession(*, charge: Charge, amount: Decimal, kind: str, reason: str,
         raise ValidationError("A concession needs a reason.")
     if kind not in Charge.ConcessionKind.values:
         raise ValidationError("Unknown kind of concession.")
-    _lock_student(charge.student_id)
+    lock_student(charge.student_id)
     charge = Charge.objects.select_for_update().get(pk=charge.pk)
     if amount > charge.amount:
         raise ValidationError("A concession cannot be more than the charge.")

@@ -62,10 +62,6 @@ class SafeWriter:
     def writerow(self, row: Iterable):
         return self._writer.writerow([cell(value) for value in row])
 
-    def writerows(self, rows: Iterable[Iterable]) -> None:
-        for row in rows:
-            self.writerow(row)
-
 
 def csv_response(
     filename: str, header: list, rows: Iterable[Iterable], *, stream: bool = True

@@ -366,17 +366,9 @@ def measure_sequence(session, steps):
     }
 
 
-def main():
-    env = environment()
-    print(f"Database: {env['DATABASE_URL']}")
-    started = time.perf_counter()
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "createcachetable")
-    manage(env, "seed_demo", "--scale", "large")
-    manage(env, "collectstatic", "--no-input", "-v0")
-    print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
-    pages = resolve(env, PAGES)
-
+def start_server(env):
+    """gunicorn (2 workers) on a free loopback port, once it answers /healthz: (base URL,
+    the process)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -400,6 +392,25 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
+    except BaseException:
+        server.terminate()
+        raise
+    return base, server
+
+
+def main():
+    env = environment()
+    print(f"Database: {env['DATABASE_URL']}")
+    started = time.perf_counter()
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "seed_demo", "--scale", "large")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    print(f"Large demo institute ready in {time.perf_counter() - started:.1f} s")
+    pages = resolve(env, PAGES)
+
+    base, server = start_server(env)
+    try:
         sessions = {None: Session(base)}
         roles = {page[2] for page in pages} | {role for _l, _p, role, _f in SEQUENCES}
         for role in roles - {None}:

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.db.models import query as django_query
 from django.db.models.fetch_modes import FETCH_RAISE
+from django.test import Client
 
 from accounts.models import Role
 from tests.clock import DEFAULT_NOW, label, parse_instants
@@ -148,3 +149,12 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(params=[Role.ADMIN, Role.OFFICE])
+def staff(request, users_by_role):
+    """A client for each staff role in turn (admin, then office) that shows a 500 as a
+    response instead of raising it (the id-parameter tests look for none)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(users_by_role[request.param])
+    return client

@@ -197,7 +197,7 @@ def bulk_batches(count, **fields):
 # --- Fees (fees_core): charges, payments, allocations --------------------------------
 # Payments go through `fees.services.record_payment` (receipt numbers, allocation to the
 # oldest dues): `PaymentFactory(student=…, amount=…)` calls it. Charges are plain rows;
-# `ChargeFactory` does not settle credit (call `fees.services.settle(student_id)`).
+# `ChargeFactory` does not settle credit (call `fees.allocation.settle(student_id)`).
 
 import uuid as _uuid  # noqa: E402
 
@@ -257,7 +257,7 @@ class PaymentFactory(factory.django.DjangoModelFactory):
 def monthly_dues(student, months, *, amount=Decimal("1500.00"), batch=None, due_day=10):
     """One monthly fee per month (first days) for `student` in one enrolment, settled
     against any credit they have. Returns the charges."""
-    from fees.services import settle
+    from fees.allocation import settle
 
     enrollment = EnrollmentFactory(
         student=student,

@@ -84,6 +84,10 @@ def test_admin_pages_with_a_huge_object_id_are_not_an_error(client, admin_user):
         ("1e3", None),
         ("NaN", None),
         ("١٢", None),  # Arabic-Indic digits: int() reads them, an id never has them
+        ("४२", None),  # Devanagari
+        ("\uff14\uff12", None),  # full-width
+        ("abc", None),
+        ("99999999999999999999999999", None),
         ("²", None),
         ("", None),
         (None, None),

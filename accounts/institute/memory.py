@@ -38,13 +38,6 @@ def saved(instance, **kwargs) -> None:
     remember_institute(instance)
 
 
-def remember_defaults() -> None:
-    """No row yet (a new database, a test): the defaults, without a query."""
-    from accounts.models import Institute
-
-    remember_institute(Institute(pk=1))
-
-
 def current_institute():
     """The Institute row (accounts.models.Institute): read only; do not change it."""
     cached = _cached

@@ -336,6 +336,32 @@ def _email(row: Row, column: str) -> str:
     return value
 
 
+def _check_alone(row: Row, *, extra, today) -> None:
+    """The problems a row has on its own: lengths, missing name, phones, dates, emails."""
+    if extra:
+        row.problems.append("more values than there are columns (a comma inside a value?)")
+    for name, value in row.values.items():
+        limit = COLUMNS_BY_NAME[name].max_length
+        if len(value) > limit:
+            row.problems.append(f"{name} is too long ({len(value):,} characters; at most {limit})")
+    if not row.values["full_name"]:
+        row.problems.append("full_name is missing")
+    for column in ("phone", "guardian_phone"):
+        value = row.values[column]
+        if value and len(value) <= 20 and not PHONE_RE.match(value):
+            row.problems.append(f"{column} “{_short(value)}” is not a phone number")
+    row.date_of_birth = _date(row, "date_of_birth")
+    row.joined_on = _date(row, "joined_on")
+    if row.date_of_birth and row.date_of_birth > today:
+        row.problems.append("date_of_birth is in the future")
+    if row.date_of_birth and row.joined_on and row.joined_on < row.date_of_birth:
+        row.problems.append("joined_on is before date_of_birth")
+    row.values["email"] = _email(row, "email") if row.values["email"] else ""
+    row.values["guardian_email"] = (
+        _email(row, "guardian_email") if row.values["guardian_email"] else ""
+    )
+
+
 def check(table: Table, *, lock: bool = False) -> Report:
     """Every row's problems, against the other rows and the database (fixed query count)."""
     blank = dict.fromkeys(COLUMNS_BY_NAME, "")
@@ -351,30 +377,7 @@ def check(table: Table, *, lock: bool = False) -> Report:
                 "cannot span lines)"
             )
         _check_text(row)
-        if extras[row.number]:
-            row.problems.append("more values than there are columns (a comma inside a value?)")
-        for name, value in row.values.items():
-            limit = COLUMNS_BY_NAME[name].max_length
-            if len(value) > limit:
-                row.problems.append(
-                    f"{name} is too long ({len(value):,} characters; at most {limit})"
-                )
-        if not row.values["full_name"]:
-            row.problems.append("full_name is missing")
-        for column in ("phone", "guardian_phone"):
-            value = row.values[column]
-            if value and len(value) <= 20 and not PHONE_RE.match(value):
-                row.problems.append(f"{column} “{_short(value)}” is not a phone number")
-        row.date_of_birth = _date(row, "date_of_birth")
-        row.joined_on = _date(row, "joined_on")
-        if row.date_of_birth and row.date_of_birth > today:
-            row.problems.append("date_of_birth is in the future")
-        if row.date_of_birth and row.joined_on and row.joined_on < row.date_of_birth:
-            row.problems.append("joined_on is before date_of_birth")
-        row.values["email"] = _email(row, "email") if row.values["email"] else ""
-        row.values["guardian_email"] = (
-            _email(row, "guardian_email") if row.values["guardian_email"] else ""
-        )
+        _check_alone(row, extra=extras[row.number], today=today)
 
     student_emails = {row.values["email"] for row in rows if row.values["email"]}
     guardian_emails = {row.values["guardian_email"] for row in rows if row.values["guardian_email"]}

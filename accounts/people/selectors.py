@@ -9,7 +9,6 @@ duplicate rows, no DISTINCT), related rows come through `select_related` and
 import re
 from datetime import date
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Count,
     Exists,
@@ -24,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
+from accounts import history
 from accounts.by_name import attendance_models
 from accounts.models import Guardianship, Role, Student, User
 from musicbeats.dates import month_start, next_month
@@ -103,6 +103,36 @@ def _word_q(word: str, *, fields: tuple[str, ...], phone_digits: str) -> Q:
 
 # --- Students ------------------------------------------------------------------------
 
+STUDENT_FIELDS = ("user__full_name", "roll_number", "user__email")
+GUARDIAN_FIELDS = ("guardian__full_name", "guardian__email")
+
+
+def search_students(rows, q: str):
+    """The students of `rows` (a Student queryset) that match a search: the one rule of
+    every student search (people list, fee desk, enrol picker, guardian form).
+
+    Every word of `q` must match the student's name, roll number, email or phone, or a
+    guardian's name, email or phone. Phones match on digits (98450 10004 finds
+    +91-98450-10004; a number typed with spaces is one word). A blank `q` leaves `rows`
+    as they are. No duplicate rows: a guardian match is an `IN` over one uncorrelated
+    subquery, computed once.
+    """
+    words = search_words(q)
+    if not words:
+        return rows
+    rows = rows.alias(phone_digits=_digits("user__phone"))
+    family = Guardianship.objects.alias(phone_digits=_digits("guardian__phone"))
+    for word in words:
+        of_guardian = family.filter(
+            _word_q(word, fields=GUARDIAN_FIELDS, phone_digits="phone_digits")
+        ).values("student_id")
+        rows = rows.filter(
+            _word_q(word, fields=STUDENT_FIELDS, phone_digits="phone_digits")
+            | Q(pk__in=of_guardian)
+        )
+    return rows
+
+
 STUDENT_SORTS = {
     "name": ("user__full_name", "user_id"),
     "-name": ("-user__full_name", "-user_id"),
@@ -123,8 +153,8 @@ def students(
     sort: str = "name",
     today: date | None = None,
 ):
-    """Students matching a search (every word in the name, roll number, email or phone,
-    or a guardian's phone or email) and filters, sorted; without their related rows."""
+    """Students matching a search (`search_students`) and filters, sorted; without their
+    related rows."""
     (Enrollment,) = attendance_models("Enrollment")
     today = today or timezone.localdate()
     rows = Student.objects.select_related("user")
@@ -132,20 +162,7 @@ def students(
         rows = rows.filter(user__is_active=True)
     elif status == "left":
         rows = rows.filter(user__is_active=False)
-    words = search_words(q)
-    if words:
-        rows = rows.alias(phone_digits=_digits("user__phone"))
-        family = Guardianship.objects.alias(phone_digits=_digits("guardian__phone"))
-        for word in words:
-            # Students of a guardian who matches: one uncorrelated subquery, computed
-            # once (not once per student).
-            of_guardian = family.filter(
-                _word_q(word, fields=("guardian__email",), phone_digits="phone_digits")
-            ).values("student_id")
-            own = ("user__full_name", "roll_number", "user__email")
-            rows = rows.filter(
-                _word_q(word, fields=own, phone_digits="phone_digits") | Q(pk__in=of_guardian)
-            )
+    rows = search_students(rows, q)
     if instrument or teacher or batch:
         enrolled = Enrollment.objects.filter(not_ended_by(today))
         if instrument:
@@ -240,11 +257,9 @@ def guardian_choices(q: str, *, exclude=(), limit: int = 10):
 
 
 def student_choices(q: str, *, exclude=(), limit: int = 10):
-    """Active students matching a search (name or roll number), for the guardian form."""
+    """Active students matching a search (`search_students`), for the guardian form."""
     rows = Student.objects.select_related("user").filter(user__is_active=True)
-    rows = rows.exclude(pk__in=exclude)
-    for word in search_words(q):
-        rows = rows.filter(Q(user__full_name__icontains=word) | Q(roll_number__icontains=word))
+    rows = search_students(rows.exclude(pk__in=exclude), q)
     return rows.order_by("user__full_name", "pk")[:limit]
 
 
@@ -371,10 +386,7 @@ def teacher_detail(pk: int):
     )
 
 
-# --- History (django-simple-history) ---------------------------------------------------
-
-# Fields never shown in a change history: keys, and bookkeeping nobody typed.
-HIDDEN_HISTORY_FIELDS = {"id", "created_at", "date_joined"}
+# --- History ---------------------------------------------------------------------------
 
 
 def _history_rows(model, **filters):
@@ -385,146 +397,49 @@ def _history_rows(model, **filters):
     )
 
 
-def person_history(person: User) -> list[dict]:
-    """Every recorded change to a person, newest first, as events with field-level diffs.
+def person_history(person: User) -> list[history.Change]:
+    """Every recorded change to a person, newest first, field by field (`accounts.history`).
 
     A student's history includes their student record, guardian links and enrolments; a
     guardian's their links; a teacher's the batches they teach or taught. About eight
     queries whatever the length of the history.
     """
     Batch, Enrollment = attendance_models("Batch", "Enrollment")
-    groups = [("Account", _history_rows(User, id=person.pk))]
+    groups = [("account", _history_rows(User, id=person.pk))]
     if person.role == Role.STUDENT:
         groups += [
-            ("Student record", _history_rows(Student, user_id=person.pk)),
-            ("Guardian", _history_rows(Guardianship, student_id=person.pk)),
-            ("Enrolment", _history_rows(Enrollment, student_id=person.pk)),
+            ("student record", _history_rows(Student, user_id=person.pk)),
+            ("guardian", _history_rows(Guardianship, student_id=person.pk)),
+            ("enrolment", _history_rows(Enrollment, student_id=person.pk)),
         ]
     elif person.role == Role.GUARDIAN:
-        groups.append(("Child", _history_rows(Guardianship, guardian_id=person.pk)))
+        groups.append(("child", _history_rows(Guardianship, guardian_id=person.pk)))
     elif person.role == Role.TEACHER:
         taught = Batch.history.filter(teacher_id=person.pk).values("id")
-        groups.append(("Batch", _history_rows(Batch, id__in=taught)))
-    names = _names_for(row for _kind, rows in groups for row in rows)
-    events = []
+        groups.append(("batch", _history_rows(Batch, id__in=taught)))
+    fields = history.fields_of
+    names = history.related_names((r for _kind, rows in groups for r in rows), fields)
+    lines = []
     for kind, rows in groups:
-        events += _events(kind, rows, names)
-    events.sort(key=lambda event: (event["when"], event["order"]), reverse=True)
-    return events
-
-
-def _related_fields(model):
-    return [f for f in model._meta.concrete_fields if f.is_relation and f.name != "history_user"]
-
-
-def _names_for(rows) -> dict:
-    """{(related model, id): name} for every foreign key in `rows`, one query per model."""
-    Batch, Instrument, Level, Room = attendance_models("Batch", "Instrument", "Level", "Room")
-    wanted: dict = {}
-    for row in rows:
-        for field in _related_fields(type(row)):
-            value = getattr(row, field.attname)
-            if value is not None:
-                target = field.related_model
-                if target is Student:  # a student's id is their user's id
-                    target = User
-                wanted.setdefault(target, set()).add(value)
-    labels = {
-        User: "full_name",
-        Batch: "name",
-        Instrument: "name",
-        Level: "name",
-        Room: "name",
-    }
-    names = {}
-    for target, ids in wanted.items():
-        field = labels.get(target)
-        if field is None:
-            continue
-        for pk, name in target.objects.filter(pk__in=ids).values_list("pk", field):
-            names[target, pk] = name
-    return names
-
-
-def _shown(field, value, names):
-    if value is None or value == "":
-        return "—"
-    if field.is_relation:
-        target = User if field.related_model is Student else field.related_model
-        return names.get((target, value), f"#{value} (removed)")
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return value
-
-
-def _events(kind, rows, names) -> list[dict]:
-    if not rows:
-        return []
-    history_model = type(rows[0])
-    model = history_model.instance_type
-    pk_attname = model._meta.pk.attname
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if f.name not in HIDDEN_HISTORY_FIELDS and not f.primary_key
-    ]
-    fields = [history_model._meta.get_field(f.name) for f in fields if _tracked(history_model, f)]
-    previous: dict = {}
-    events = []
-    for row in rows:
-        key = getattr(row, pk_attname)
-        before = previous.get(key)
-        changes = []
-        for field in fields:
-            new = getattr(row, field.attname)
-            old = getattr(before, field.attname) if before is not None else None
-            if row.history_type == "+" and new in (None, ""):
-                continue
-            if row.history_type == "-" or (before is not None and old == new):
-                continue
-            changes.append(
-                {
-                    "field": field.verbose_name[:1].upper() + field.verbose_name[1:],
-                    "old": _shown(field, old, names) if before is not None else None,
-                    "new": _shown(field, new, names),
-                }
-            )
-        previous[key] = row
-        if row.history_type == "~" and not changes:
-            continue
-        events.append(
-            {
-                "when": row.history_date,
-                "order": row.history_id,
-                "who": row.history_user,
-                "kind": kind,
-                "subject": _subject(kind, model, row, names),
-                "action": {"+": "Created", "~": "Changed", "-": "Removed"}[row.history_type],
-                "changes": changes,
-            }
+        lines += history.changes(
+            rows,
+            fields=fields,
+            names=names,
+            kind=lambda _record, kind=kind: kind,
+            subject=lambda record, kind=kind: _subject(kind, record, names),
         )
-    return events
+    return history.newest_first(lines)
 
 
-def _tracked(history_model, field) -> bool:
-    try:
-        history_model._meta.get_field(field.name)
-    except FieldDoesNotExist:  # left out of the history, e.g. the password
-        return False
-    return True
-
-
-def _subject(kind, model, row, names) -> str:
-    """What an event is about, beyond its kind: the batch, the guardian, the child."""
-    Batch, Enrollment = attendance_models("Batch", "Enrollment")
-    if model is Enrollment:
-        return names.get((Batch, row.batch_id), "")
-    if kind == "Guardian":
-        return names.get((User, row.guardian_id), "")
-    if kind == "Child":
-        return names.get((User, row.student_id), "")
-    if model is Batch:
-        return row.name
+def _subject(kind, record, names) -> str:
+    """What a line is about, beyond its kind: the batch, the guardian, the child."""
+    (Batch,) = attendance_models("Batch")
+    if kind == "enrolment":
+        return names.get((Batch, record.batch_id), "")
+    if kind == "guardian":
+        return names.get((User, record.guardian_id), "")
+    if kind == "child":
+        return names.get((User, record.student_id), "")
+    if kind == "batch":
+        return record.name
     return ""

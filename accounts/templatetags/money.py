@@ -1,6 +1,5 @@
 """`{{ amount|money }}`: every amount on every page, in the institute's currency; and
-`{{ amount|money_words }}` for receipts. The one money filter of the project (the
-classes pages' `inr` and the fee reports' `money_repeat` gave way to it).
+`{{ amount|money_words }}` for receipts. The one money filter of the project.
 
 The currency is an institute setting (accounts.models.Institute.currency), read through
 `accounts.institute.memory.current_currency`: at most once per request, and not at all when

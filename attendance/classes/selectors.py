@@ -2,9 +2,7 @@
 counts for dashboards. Each costs a fixed number of queries, whatever the data size.
 """
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import (
     Count,
@@ -17,14 +15,14 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Replace
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from accounts import history
 from accounts.models import Student, User
-from attendance.models import Batch, Enrollment, Instrument, Level, Room
+from accounts.people.selectors import search_students
+from attendance.models import Batch, Enrollment, Instrument
 from musicbeats.enrolment import open_on
-from musicbeats.money import money
 
 
 def seat_holding(on: date, prefix: str = "") -> Q:
@@ -143,32 +141,17 @@ def active_batches_for_picker(on: date | None = None) -> QuerySet[Batch]:
     )
 
 
-_NOT_DIGITS = re.compile(r"\D")
-
-
-def search_students(q: str, *, batch: Batch | None = None, limit: int = 10) -> list[Student]:
-    """Active students whose name, roll number or phone matches `q`, at most `limit + 1`
-    (one more than shown, so the page can say there are more).
+def picker_students(q: str, *, batch: Batch | None = None, limit: int = 10) -> list[Student]:
+    """Active students matching `q` (the one student search, `search_students`), at most
+    `limit + 1` (one more than shown, so the page can say there are more).
 
     With `batch`, each student carries `in_batch`: they already hold a seat in it.
-    Phone numbers match on digits alone ("98450 10004" finds "+91 98450 10004").
     """
-    q = q.strip()
-    if not q:
+    if not q.strip():
         return []
-    students = Student.objects.filter(user__is_active=True).select_related("user")
-    match = Q(user__full_name__icontains=q) | Q(roll_number__icontains=q)
-    digits = _NOT_DIGITS.sub("", q)
-    if len(digits) >= 3:
-        students = students.annotate(
-            phone_digits=Replace(
-                Replace(Replace("user__phone", Value(" "), Value("")), Value("-"), Value("")),
-                Value("+"),
-                Value(""),
-            )
-        )
-        match |= Q(phone_digits__contains=digits)
-    students = students.filter(match)
+    students = search_students(
+        Student.objects.filter(user__is_active=True).select_related("user"), q
+    )
     if batch is not None:
         students = students.annotate(
             in_batch=Exists(
@@ -182,18 +165,6 @@ def search_students(q: str, *, batch: Batch | None = None, limit: int = 10) -> l
 
 # ---------------------------------------------------------------------------- history
 
-
-@dataclass
-class Change:
-    """One line of a change history: who did what, when, and which values changed."""
-
-    when: datetime
-    who: str
-    summary: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # label, old, new
-    reason: str = ""
-
-
 BATCH_FIELDS = [
     ("name", "name"),
     ("kind", "kind"),
@@ -203,86 +174,30 @@ BATCH_FIELDS = [
     ("room_id", "room"),
     ("capacity", "capacity"),
     ("monthly_fee", "monthly fee"),
-    ("is_active", "status"),
+    ("is_active", "active"),
 ]
 ENROLLMENT_FIELDS = [
     ("joined_on", "joined"),
     ("left_on", "left"),
     ("monthly_fee", "monthly fee"),
 ]
-_RELATED = {
-    "instrument_id": (Instrument, "name"),
-    "level_id": (Level, "name"),
-    "teacher_id": (User, "full_name"),
-    "room_id": (Room, "name"),
-}
 
 
-def _who(record) -> str:
-    user = record.history_user
-    return user.full_name or user.email if user else "System"
+def _shown_fields(history_model):
+    wanted = BATCH_FIELDS if history_model.instance_type is Batch else ENROLLMENT_FIELDS
+    return history.fields_of(history_model, wanted)
 
 
-def _pairs(records):
-    """(record, previous record of the same object or None), newest first."""
-    by_object: dict[int, list] = {}
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        by_object.setdefault(record.id, []).append(record)
-    previous = {}
-    for chain in by_object.values():
-        for older, newer in zip([None, *chain], chain, strict=False):
-            previous[newer.history_id] = older
-    return previous
+def _what(record) -> str:
+    if record.instance_type is Batch:
+        return "the batch"
+    student = record.student.user.full_name if record.student else "a student"
+    return f"enrolment of {student}"
 
 
-def _show(attname: str, value, names: dict) -> str:
-    if value is None:
-        return "—"
-    if attname == "monthly_fee":
-        return money(value)
-    if attname == "is_active":
-        return "active" if value else "inactive"
-    if attname == "kind":
-        return Batch.Kind(value).label
-    if attname in _RELATED:
-        return names.get((attname, value), f"#{value}")
-    if isinstance(value, date):
-        return date_format(value, "j M Y")
-    return str(value)
-
-
-def _raw(record, previous, fields):
-    """(attname, label, old, new) for what `record` set (created) or changed."""
-    if record.history_type == "+" or previous is None:
-        return [(attname, label, None, getattr(record, attname)) for attname, label in fields]
-    return [
-        (attname, label, getattr(previous, attname), getattr(record, attname))
-        for attname, label in fields
-        if getattr(previous, attname) != getattr(record, attname)
-    ]
-
-
-def _related_names(raw_changes, known: dict | None = None) -> dict:
-    """Names of the teachers, rooms… that history rows point to: one query per kind,
-    for the ids not `known` already (the batch's current ones)."""
-    names = dict(known or {})
-    wanted: dict[str, set] = {}
-    for attname, _label, old, new in raw_changes:
-        if attname in _RELATED:
-            wanted.setdefault(attname, set()).update(
-                v for v in (old, new) if v is not None and (attname, v) not in names
-            )
-    for attname, ids in wanted.items():
-        if not ids:
-            continue
-        model, column = _RELATED[attname]
-        for pk, name in model.objects.filter(pk__in=ids).values_list("pk", column):
-            names[attname, pk] = name
-    return names
-
-
-def batch_history(batch: Batch, limit: int = 25) -> list[Change]:
-    """The latest `limit` changes to `batch` and its enrolments, newest first.
+def batch_history(batch: Batch, limit: int = 25) -> list[history.Change]:
+    """The latest `limit` changes to `batch` and its enrolments, newest first
+    (`accounts.history`).
 
     `batch` comes with its instrument, level, teacher and room (`get_batch_for`). At most
     seven queries: the batch's records, its enrolments' records (the shown ones, and all
@@ -299,59 +214,40 @@ def batch_history(batch: Batch, limit: int = 25) -> list[Change]:
         .select_related("history_user", "student__user")
         .order_by("-history_date", "-history_id")[:limit]
     )
-    everything = {r.history_id: r for r in batch_records}
-    batch_previous = _pairs(everything.values())
+    earlier = []
     if enrollment_records:
-        earlier = Enrollment.history.filter(id__in={r.id for r in enrollment_records}).order_by()
-        everything = {r.history_id: r for r in earlier} | {
-            r.history_id: r for r in enrollment_records
-        }
-    enrollment_previous = _pairs(everything.values()) if enrollment_records else {}
-
-    entries = []
-    for record in batch_records[:limit]:
-        raw = _raw(record, batch_previous.get(record.history_id), BATCH_FIELDS)
-        entries.append((record, raw, "the batch"))
-    for record in enrollment_records:
-        raw = _raw(record, enrollment_previous.get(record.history_id), ENROLLMENT_FIELDS)
-        student = record.student.user.full_name if record.student else "a student"
-        entries.append((record, raw, f"enrolment of {student}"))
+        earlier = list(
+            Enrollment.history.filter(id__in={r.id for r in enrollment_records}).order_by()
+        )
+    shown = batch_records[:limit] + enrollment_records
     known = {
-        (f"{name}_id", related.pk): getattr(related, _RELATED[f"{name}_id"][1])
+        (type(related), related.pk): related.full_name if name == "teacher" else related.name
         for name in ("instrument", "level", "teacher", "room")
         if (related := getattr(batch, name)) is not None
     }
-    names = _related_names([change for _r, raw, _w in entries for change in raw], known)
-    changes = [_change(record, raw, names, what=what) for record, raw, what in entries]
-    changes.sort(key=lambda c: c.when, reverse=True)
-    return changes[:limit]
+    names = history.related_names(batch_records, _shown_fields, known)
+    lines = history.changes(
+        shown,
+        fields=_shown_fields,
+        names=names,
+        kind=_what,
+        earlier=[*batch_records[limit:], *earlier],
+    )
+    return history.newest_first(lines)[:limit]
 
 
-def enrollment_history(enrollment: Enrollment, limit: int = 50) -> list[Change]:
+def enrollment_history(enrollment: Enrollment, limit: int = 50) -> list[history.Change]:
     """The changes to one enrolment, newest first."""
     records = list(
         Enrollment.history.filter(id=enrollment.pk)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")[: limit + 1]
     )
-    previous = _pairs(records)
-    return [
-        _change(r, _raw(r, previous.get(r.history_id), ENROLLMENT_FIELDS), {}, what="the enrolment")
-        for r in records[:limit]
-    ]
-
-
-def _change(record, raw, names, *, what) -> Change:
-    verb = {"+": "Created", "-": "Deleted"}.get(record.history_type, "Changed")
-    created = record.history_type == "+"
-    return Change(
-        when=record.history_date,
-        who=_who(record),
-        summary=f"{verb} {what}",
-        changes=[
-            (label, "" if created else _show(attname, old, names), _show(attname, new, names))
-            for attname, label, old, new in raw
-            if not (created and new in (None, ""))
-        ],
-        reason=record.history_change_reason or "",
+    lines = history.changes(
+        records[:limit],
+        fields=_shown_fields,
+        names={},
+        kind=lambda _record: "the enrolment",
+        earlier=records[limit:],
     )
+    return history.newest_first(lines)

@@ -22,7 +22,7 @@ from accounts.models import Student
 from attendance.classes.selectors import seat_holding
 from attendance.models import MAX_MONTHLY_FEE, Batch, Enrollment, Instrument, Level, Room
 from musicbeats.enrolment import not_ended_by
-from musicbeats.money import money
+from musicbeats.money import CENT, money
 
 
 def _day(on: date) -> str:
@@ -43,9 +43,9 @@ def clean_fee(value) -> Decimal:
         raise ValidationError("The monthly fee cannot be negative.")
     if fee > MAX_MONTHLY_FEE:
         raise ValidationError(f"The monthly fee cannot be more than {money(MAX_MONTHLY_FEE)}.")
-    if fee != fee.quantize(Decimal("0.01")):
+    if fee != fee.quantize(CENT):
         raise ValidationError("The monthly fee has at most two decimal places (paise).")
-    return fee.quantize(Decimal("0.01"))
+    return fee.quantize(CENT)
 
 
 class EnrolmentClash(ValidationError):
@@ -85,6 +85,27 @@ def enroll(
     if not batch.is_active:
         raise ValidationError(f"{batch.name} is not active: reactivate it before enrolling.")
     fee = batch.monthly_fee if monthly_fee is None else clean_fee(monthly_fee)
+    _refuse_second_enrolment(student=student, batch=batch, joined_on=joined_on)
+    clash_reason = _check_clashes(
+        student=student, batch=batch, on=joined_on, despite=despite_clash, reason=clash_reason
+    )
+    _refuse_full_batch(batch, joined_on)
+    enrollment = Enrollment(student=student, batch=batch, joined_on=joined_on, monthly_fee=fee)
+    if clash_reason:
+        enrollment._change_reason = f"Enrolled despite a clash: {clash_reason}"
+    try:
+        with transaction.atomic():
+            enrollment.save(force_insert=True)
+            return enrollment
+    except IntegrityError:
+        # Only a write that slipped past the lock (never through these services).
+        raise ValidationError(f"{name} is already enrolled in {batch.name}.") from None
+
+
+def _refuse_second_enrolment(*, student: Student, batch: Batch, joined_on: date) -> None:
+    """Refuse an enrolment in `batch` beside one that is open or has not ended by
+    `joined_on`, saying when a new one may start."""
+    name = student.user.full_name
     clash = (
         Enrollment.objects.filter(student=student, batch=batch)
         .filter(not_ended_by(joined_on))
@@ -103,9 +124,10 @@ def enroll(
             f"a new enrolment can start on {_day(until + timedelta(days=1))} at "
             "the earliest."
         )
-    clash_reason = _check_clashes(
-        student=student, batch=batch, on=joined_on, despite=despite_clash, reason=clash_reason
-    )
+
+
+def _refuse_full_batch(batch: Batch, joined_on: date) -> None:
+    """Refuse when every seat is taken on `joined_on` (counting every open enrolment)."""
     taken = Enrollment.objects.filter(batch=batch).filter(seat_holding(joined_on)).count()
     if taken >= batch.capacity:
         what = "a private lesson (one seat)" if batch.capacity == 1 else f"{batch.capacity} seats"
@@ -113,16 +135,6 @@ def enroll(
             f"{batch.name} is full: {taken} of {what} taken on {_day(joined_on)}. "
             "End an enrolment or raise the capacity first."
         )
-    enrollment = Enrollment(student=student, batch=batch, joined_on=joined_on, monthly_fee=fee)
-    if clash_reason:
-        enrollment._change_reason = f"Enrolled despite a clash: {clash_reason}"
-    try:
-        with transaction.atomic():
-            enrollment.save(force_insert=True)
-            return enrollment
-    except IntegrityError:
-        # Only a write that slipped past the lock (never through these services).
-        raise ValidationError(f"{name} is already enrolled in {batch.name}.") from None
 
 
 def _check_clashes(*, student: Student, batch: Batch, on: date, despite: bool, reason: str) -> str:

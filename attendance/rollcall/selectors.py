@@ -255,19 +255,9 @@ def teachers_report(start: date, end: date, *, user: User) -> list[dict]:
     return sorted(report, key=lambda row: (row["name"].lower(), row["teacher_id"]))
 
 
-def absentees(today: date, *, streak: int, user: User) -> list[dict]:
-    """Students marked absent at each of the last `streak` lessons of a batch they are
-    still enrolled in, most recent streak first.
-
-    "Their last N lessons" is counted per batch: the batch's last N lessons up to today
-    that took place (not cancelled, with at least one mark). Present, late or excused at
-    any of them keeps a student off the list. Per batch, so a student who skips Tabla
-    but comes to Keyboard is listed for Tabla (that teacher wants to know).
-
-    Three small queries, each led by an index: the batches' last N lessons (an index
-    walk per batch), the absent marks of those lessons, and the enrolments of the few
-    students absent from all N.
-    """
+def _last_lessons(today: date, *, streak: int, user: User) -> tuple[dict, dict]:
+    """For each batch the user may see that held at least `streak` lessons: the day of
+    the first of its last `streak` ({batch: day}), and those lessons ({lesson: batch})."""
     held = (
         Lesson.objects.filter(
             batch_id=OuterRef("pk"), status=Lesson.Status.SCHEDULED, date__lte=today
@@ -288,17 +278,11 @@ def absentees(today: date, *, streak: int, user: User) -> list[dict]:
         if all(lesson_ids):
             since[batch_id] = first_day
             batch_of.update(dict.fromkeys(lesson_ids, batch_id))
-    if not batch_of:
-        return []
-    absences = {}
-    for student_id, lesson_id in Mark.objects.filter(
-        lesson_id__in=list(batch_of), status=Mark.Status.ABSENT
-    ).values_list("student_id", "lesson_id"):
-        key = (student_id, batch_of[lesson_id])
-        absences[key] = absences.get(key, 0) + 1
-    streaks = [key for key, count in absences.items() if count == streak]
-    if not streaks:
-        return []
+    return since, batch_of
+
+
+def _still_enrolled(streaks, since: dict, today: date) -> dict:
+    """The (student, batch) pairs of `streaks` whose enrolment has not ended, as rows."""
     enrolled = (
         Enrollment.objects.filter(
             student_id__in={student for student, _b in streaks},
@@ -327,6 +311,35 @@ def absentees(today: date, *, streak: int, user: User) -> list[dict]:
         for student_id, batch_id, roll_number, name, batch_name in enrolled
         if (student_id, batch_id) in wanted
     }
+    return found
+
+
+def absentees(today: date, *, streak: int, user: User) -> list[dict]:
+    """Students marked absent at each of the last `streak` lessons of a batch they are
+    still enrolled in, most recent streak first.
+
+    "Their last N lessons" is counted per batch: the batch's last N lessons up to today
+    that took place (not cancelled, with at least one mark). Present, late or excused at
+    any of them keeps a student off the list. Per batch, so a student who skips Tabla
+    but comes to Keyboard is listed for Tabla (that teacher wants to know).
+
+    Three small queries, each led by an index: the batches' last N lessons (an index
+    walk per batch), the absent marks of those lessons, and the enrolments of the few
+    students absent from all N.
+    """
+    since, batch_of = _last_lessons(today, streak=streak, user=user)
+    if not batch_of:
+        return []
+    absences = {}
+    for student_id, lesson_id in Mark.objects.filter(
+        lesson_id__in=list(batch_of), status=Mark.Status.ABSENT
+    ).values_list("student_id", "lesson_id"):
+        key = (student_id, batch_of[lesson_id])
+        absences[key] = absences.get(key, 0) + 1
+    streaks = [key for key, count in absences.items() if count == streak]
+    if not streaks:
+        return []
+    found = _still_enrolled(streaks, since, today)
     return sorted(
         found.values(),
         key=lambda row: (-row["since"].toordinal(), row["name"].lower(), row["student_id"]),

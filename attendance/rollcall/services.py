@@ -232,7 +232,14 @@ def record_mark(
         return MarkOutcome(mark, "stale")
     if mark.status == status:
         return MarkOutcome(mark, "unchanged")
-    correcting = now > edit_window_closes_at(lesson, institute)
+    _change_mark(mark, status=status, by=by, at=at, reason=reason, institute=institute, now=now)
+    return MarkOutcome(mark, "changed")
+
+
+def _change_mark(mark: Mark, *, status, by, at, reason, institute, now) -> None:
+    """Store a new status on a stored mark; after the teacher's edit window, only with a
+    reason, kept as a `MarkCorrection`."""
+    correcting = now > edit_window_closes_at(mark.lesson, institute)
     if correcting and not reason:
         raise MarkRefused(
             "The teacher's edit window has closed: give a reason to correct this mark."
@@ -252,7 +259,6 @@ def record_mark(
             corrected_at=now,
         )
     _excused_changed(mark, old_status=old_status, institute=institute)
-    return MarkOutcome(mark, "changed")
 
 
 @transaction.atomic

@@ -88,32 +88,40 @@ def lesson_clashes(
         if room is not None and other.room_id == room.pk:
             problems.append(f"Room {room.name} is already booked {when}: {other_when}.")
     if others and student_ids:
-        by_pk = {other.pk: other for other in others}
-        busy: dict[int, set[int]] = {}
-        enrolled = Enrollment.objects.filter(
-            open_on(on),
-            student_id__in=student_ids,
-            batch_id__in={other.batch_id for other in others if other.kind != Lesson.Kind.MAKEUP},
-        ).values_list("student_id", "batch_id")
-        for student_id, batch_id in enrolled:
-            for other in others:
-                if other.batch_id == batch_id and other.kind != Lesson.Kind.MAKEUP:
-                    busy.setdefault(student_id, set()).add(other.pk)
-        guests = LessonGuest.objects.filter(
-            lesson_id__in=by_pk, student_id__in=student_ids
-        ).values_list("student_id", "lesson_id")
-        for student_id, lesson_id in guests:
-            busy.setdefault(student_id, set()).add(lesson_id)
-        names = dict(
-            User.objects.filter(pk__in=busy).values_list("pk", "full_name")
-        )  # Student's primary key is its user's.
-        for student_id in sorted(busy, key=lambda pk: names.get(pk, "")):
-            for lesson_pk in sorted(busy[student_id]):
-                other = by_pk[lesson_pk]
-                problems.append(
-                    f"{names.get(student_id, student_id)} is already in "
-                    f"{other.batch.name} {when} ({other_span(other)})."
-                )
+        problems += _busy_students(others, on=on, when=when, student_ids=student_ids)
+    return problems
+
+
+def _busy_students(others: list[Lesson], *, on: date, when: str, student_ids) -> list[str]:
+    """Each of `student_ids` already in one of the overlapping lessons `others` (through
+    an enrolment, or as a guest), named."""
+    problems = []
+    by_pk = {other.pk: other for other in others}
+    busy: dict[int, set[int]] = {}
+    enrolled = Enrollment.objects.filter(
+        open_on(on),
+        student_id__in=student_ids,
+        batch_id__in={other.batch_id for other in others if other.kind != Lesson.Kind.MAKEUP},
+    ).values_list("student_id", "batch_id")
+    for student_id, batch_id in enrolled:
+        for other in others:
+            if other.batch_id == batch_id and other.kind != Lesson.Kind.MAKEUP:
+                busy.setdefault(student_id, set()).add(other.pk)
+    guests = LessonGuest.objects.filter(
+        lesson_id__in=by_pk, student_id__in=student_ids
+    ).values_list("student_id", "lesson_id")
+    for student_id, lesson_id in guests:
+        busy.setdefault(student_id, set()).add(lesson_id)
+    names = dict(
+        User.objects.filter(pk__in=busy).values_list("pk", "full_name")
+    )  # Student's primary key is its user's.
+    for student_id in sorted(busy, key=lambda pk: names.get(pk, "")):
+        for lesson_pk in sorted(busy[student_id]):
+            other = by_pk[lesson_pk]
+            problems.append(
+                f"{names.get(student_id, student_id)} is already in "
+                f"{other.batch.name} {when} ({other_span(other)})."
+            )
     return problems
 
 

@@ -139,6 +139,20 @@ def add_guest(
     return _book_guest(lesson=lesson, student=student, makeup=makeup, credit=credit, today=today)
 
 
+def _refuse_new_lesson(*, kind, batch, on, teacher, guests, today) -> None:
+    """The refusals a new lesson meets before its clashes are looked for."""
+    if on < today:
+        raise TimetableError(f"{day(on)} is in the past.")
+    if teacher.role != Role.TEACHER or not teacher.is_active:
+        raise TimetableError(f"{teacher.full_name} is not an active teacher.")
+    if not batch.is_active:
+        raise TimetableError(f"{batch.name} is no longer active.")
+    if len(guests) > MAX_GUESTS:
+        raise TimetableError(f"At most {MAX_GUESTS} guests.")
+    if kind == Lesson.Kind.MAKEUP and not guests:
+        raise TimetableError("A make-up lesson needs at least one student.")
+
+
 @transaction.atomic
 def create_lesson(
     *,
@@ -160,17 +174,8 @@ def create_lesson(
     _check_within_day(starts_at, duration_minutes)
     _lock(User, teacher.pk)
     _lock(Room, room.pk if room else None)
-    if on < today:
-        raise TimetableError(f"{day(on)} is in the past.")
-    if teacher.role != Role.TEACHER or not teacher.is_active:
-        raise TimetableError(f"{teacher.full_name} is not an active teacher.")
-    if not batch.is_active:
-        raise TimetableError(f"{batch.name} is no longer active.")
     guests = list(guests)
-    if len(guests) > MAX_GUESTS:
-        raise TimetableError(f"At most {MAX_GUESTS} guests.")
-    if kind == Lesson.Kind.MAKEUP and not guests:
-        raise TimetableError("A make-up lesson needs at least one student.")
+    _refuse_new_lesson(kind=kind, batch=batch, on=on, teacher=teacher, guests=guests, today=today)
     roster = roster_student_ids(batch=batch, kind=kind, on=on)
     students = roster | {guest.pk for guest in guests}
     problems = lesson_clashes(

@@ -68,8 +68,25 @@ def slot_clashes(
         )
     if teacher.role != Role.TEACHER or not teacher.is_active:
         problems.append(f"{teacher.full_name} is not an active teacher.")
+    others = _overlapping_slots(term, weekday, starts_at, duration_minutes, exclude)
     when = f"on {weekday_name(weekday)} at {span(starts_at, duration_minutes)}"
-    others = [
+    for other in others:
+        other_when = f"{other.batch.name} ({weekday_name(weekday)} {other_span(other)})"
+        if other.batch_id == batch.pk:
+            problems.append(f"{batch.name} already meets {when}: {other_when}.")
+        if other.teacher_id == teacher.pk:
+            problems.append(f"Teacher {teacher.full_name} is already booked {when}: {other_when}.")
+        if room is not None and other.room_id == room.pk:
+            problems.append(f"Room {room.name} is already booked {when}: {other_when}.")
+    other_batches = {other.batch_id: other for other in others if other.batch_id != batch.pk}
+    if other_batches:
+        problems += _student_clashes(term, batch, weekday, other_batches)
+    return problems
+
+
+def _overlapping_slots(term, weekday, starts_at, duration_minutes, exclude) -> list[Slot]:
+    """Active slots on `weekday`, in terms overlapping `term`, whose times overlap."""
+    return [
         other
         for other in Slot.objects.filter(
             is_active=True,
@@ -82,36 +99,29 @@ def slot_clashes(
         .order_by("starts_at", "pk")
         if overlaps(starts_at, duration_minutes, other.starts_at, other.duration_minutes)
     ]
-    for other in others:
-        other_when = f"{other.batch.name} ({weekday_name(weekday)} {other_span(other)})"
-        if other.batch_id == batch.pk:
-            problems.append(f"{batch.name} already meets {when}: {other_when}.")
-        if other.teacher_id == teacher.pk:
-            problems.append(f"Teacher {teacher.full_name} is already booked {when}: {other_when}.")
-        if room is not None and other.room_id == room.pk:
-            problems.append(f"Room {room.name} is already booked {when}: {other_when}.")
-    other_batches = {other.batch_id: other for other in others if other.batch_id != batch.pk}
-    if other_batches:
-        ours = Enrollment.objects.filter(
-            open_during(term.starts_on, term.ends_on), batch=batch
-        ).values("student_id")
-        clashing = (
-            Enrollment.objects.filter(
-                open_during(term.starts_on, term.ends_on),
-                batch_id__in=other_batches,
-                student_id__in=ours,
-            )
-            .select_related("student__user", "batch")
-            .order_by("student__user__full_name", "batch__name")
+
+
+def _student_clashes(term, batch, weekday, other_batches: dict) -> list[str]:
+    """A student of `batch` (during `term`) also enrolled in one of `other_batches`
+    ({batch id: its overlapping slot}), each named."""
+    ours = Enrollment.objects.filter(open_during(term.starts_on, term.ends_on), batch=batch).values(
+        "student_id"
+    )
+    clashing = (
+        Enrollment.objects.filter(
+            open_during(term.starts_on, term.ends_on),
+            batch_id__in=other_batches,
+            student_id__in=ours,
         )
-        for enrollment in clashing:
-            other = other_batches[enrollment.batch_id]
-            problems.append(
-                f"{enrollment.student.user.full_name} is enrolled in both {batch.name} and "
-                f"{enrollment.batch.name}, which meets {weekday_name(weekday)} "
-                f"{other_span(other)}."
-            )
-    return problems
+        .select_related("student__user", "batch")
+        .order_by("student__user__full_name", "batch__name")
+    )
+    return [
+        f"{enrollment.student.user.full_name} is enrolled in both {batch.name} and "
+        f"{enrollment.batch.name}, which meets {weekday_name(weekday)} "
+        f"{other_span(other_batches[enrollment.batch_id])}."
+        for enrollment in clashing
+    ]
 
 
 def enrollment_clashes(*, student: Student, batch: Batch, on: date | None = None) -> list[str]:
@@ -209,6 +219,22 @@ class SlotChange:
     lessons_kept: int = 0
 
 
+def _untouched_lessons(slot: Slot, today: date):
+    """The slot's future lessons still as it made them (not moved, cancelled or given to
+    a substitute by hand)."""
+    return Lesson.objects.filter(
+        slot=slot,
+        date__gt=today,
+        status=Lesson.Status.SCHEDULED,
+        date=F("scheduled_on"),
+        starts_at=slot.starts_at,
+        duration_minutes=slot.duration_minutes,
+        room=slot.room,
+        teacher=slot.teacher,
+        substitute__isnull=True,
+    )
+
+
 @transaction.atomic
 def update_slot(
     *,
@@ -251,20 +277,9 @@ def update_slot(
             f"The term {slot.term.name} ended on {day(slot.term.ends_on)}: its timetable can "
             "no longer change."
         )
-    untouched = Lesson.objects.filter(
-        slot=slot,
-        date__gt=today,
-        status=Lesson.Status.SCHEDULED,
-        date=F("scheduled_on"),
-        starts_at=slot.starts_at,
-        duration_minutes=slot.duration_minutes,
-        room=slot.room,
-        teacher=slot.teacher,
-        substitute__isnull=True,
-    )
     change = SlotChange(slot=slot)
     if is_active:
-        change.lessons_updated = untouched.update(
+        change.lessons_updated = _untouched_lessons(slot, today).update(
             starts_at=starts_at, duration_minutes=duration_minutes, room=room, teacher=teacher
         )
     else:

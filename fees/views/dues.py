@@ -97,7 +97,7 @@ def charge_new(request):
         return render(
             request,
             "fees/charge_new.html",
-            {"q": q, "results": selectors.search_students(q) if q else []},
+            {"q": q, "results": selectors.picker_students(q) if q else []},
         )
     student = student_or_404(student_id)
     form = ChargeForm(request.POST or None)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import allow_roles
 from accounts.institute.memory import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
+from accounts.people.selectors import search_students
 from fees import selectors, services
 from fees.access import get_payment_for, student_or_404
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
@@ -47,7 +48,7 @@ def payment_new(request):
     payment's receipt.
     """
     q = request.GET.get("q", "").strip()[:80]
-    context = {"q": q, "results": selectors.search_students(q) if q else []}
+    context = {"q": q, "results": selectors.picker_students(q) if q else []}
     if request.method == "POST":
         student = student_or_404(request.POST.get("student"))
         form = PaymentForm(request.POST)
@@ -155,9 +156,7 @@ def _ledger_queryset(form):
     if q:
         # Matching students first (a small set), then their payments by index: much
         # faster than a LIKE over every payment's joined student name.
-        students = Student.objects.filter(
-            Q(user__full_name__icontains=q) | Q(roll_number__icontains=q)
-        ).values("pk")
+        students = search_students(Student.objects.all(), q).values("pk")
         payments = payments.filter(
             Q(student_id__in=students) | Q(receipt_number__icontains=q) | Q(reference__icontains=q)
         )

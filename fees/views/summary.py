@@ -59,89 +59,126 @@ def collections_chart(period, figures, currency):
     )
 
 
+def _months_table(period, figures, owed) -> Table:
+    return Table(
+        "Collections by month",
+        ["Month", "Collected", "Payments"],
+        [[row.key, row.amount, row.count] for row in figures.by_month]
+        + [["Total", figures.total, figures.count]],
+    )
+
+
+def _methods_table(period, figures, owed) -> Table:
+    return Table(
+        "Collections by method",
+        ["Method", "Collected", "Payments"],
+        [[row.label, row.amount, row.count] for row in figures.by_method]
+        + [["Total", figures.total, figures.count]],
+    )
+
+
+def _courses_table(period, figures, owed) -> Table:
+    return Table(
+        "Collections by course",
+        ["Course", "Collected"],
+        [[row.label, row.amount] for row in figures.by_course] + [["Total", figures.total]],
+    )
+
+
+def _batches_table(period, figures, owed) -> Table:
+    return Table(
+        "Collections by batch",
+        ["Teacher", "Batch", "Collected"],
+        [[row.detail, row.label, row.amount] for row in figures.by_batch]
+        + [["", "Total", figures.total]],
+    )
+
+
+def _dues_table(period, figures, owed) -> Table:
+    return Table(
+        "Dues billed by month",
+        ["Month", "Dues after concessions", "Charges"],
+        [[row.key, row.amount, row.count] for row in figures.dues_by_month],
+    )
+
+
+def _defaulters_table(period, figures, owed) -> Table:
+    return Table(
+        f"Defaulters on {owed.on}",
+        ["Roll number", "Student", "Phone", "Guardians", "Overdue", "Owed in all"],
+        [
+            [
+                p.student.roll_number,
+                p.student.user.full_name,
+                p.student.user.phone,
+                "; ".join(
+                    f"{g.guardian.full_name} {g.guardian.phone}".strip()
+                    for g in p.student.guardianships.all()
+                ),
+                p.overdue,
+                p.owed,
+            ]
+            for p in owed.all_defaulters()
+        ],
+    )
+
+
+def _matrix_table(period, figures, owed) -> Table:
+    matrix = dues_matrix_all(period)
+    return Table(
+        "Dues by student and month",
+        ["Roll number", "Student", *[f"{m:%b %Y}" for m in matrix.months], "Total"],
+        [
+            [row.student.roll_number, row.student.user.full_name]
+            + [cell.due for cell in row.cells]
+            + [row.total]
+            for row in matrix.rows
+        ],
+    )
+
+
+# One builder per name of TABLES, in the order the export lists them.
+TABLE_BUILDERS = {
+    "months": _months_table,
+    "methods": _methods_table,
+    "courses": _courses_table,
+    "batches": _batches_table,
+    "dues": _dues_table,
+    "defaulters": _defaulters_table,
+    "matrix": _matrix_table,
+}
+
+
 def summary_tables(period, figures, owed, which) -> list[Table]:
     """The summary's tables for CSV/XLSX (`which`: one name of TABLES, or all)."""
-    tables = []
     wanted = set(TABLES) if which not in TABLES else {which}
-    if "months" in wanted:
-        tables.append(
-            Table(
-                "Collections by month",
-                ["Month", "Collected", "Payments"],
-                [[row.key, row.amount, row.count] for row in figures.by_month]
-                + [["Total", figures.total, figures.count]],
-            )
-        )
-    if "methods" in wanted:
-        tables.append(
-            Table(
-                "Collections by method",
-                ["Method", "Collected", "Payments"],
-                [[row.label, row.amount, row.count] for row in figures.by_method]
-                + [["Total", figures.total, figures.count]],
-            )
-        )
-    if "courses" in wanted:
-        tables.append(
-            Table(
-                "Collections by course",
-                ["Course", "Collected"],
-                [[row.label, row.amount] for row in figures.by_course] + [["Total", figures.total]],
-            )
-        )
-    if "batches" in wanted:
-        tables.append(
-            Table(
-                "Collections by batch",
-                ["Teacher", "Batch", "Collected"],
-                [[row.detail, row.label, row.amount] for row in figures.by_batch]
-                + [["", "Total", figures.total]],
-            )
-        )
-    if "dues" in wanted:
-        tables.append(
-            Table(
-                "Dues billed by month",
-                ["Month", "Dues after concessions", "Charges"],
-                [[row.key, row.amount, row.count] for row in figures.dues_by_month],
-            )
-        )
-    if "defaulters" in wanted:
-        tables.append(
-            Table(
-                f"Defaulters on {owed.on}",
-                ["Roll number", "Student", "Phone", "Guardians", "Overdue", "Owed in all"],
-                [
-                    [
-                        p.student.roll_number,
-                        p.student.user.full_name,
-                        p.student.user.phone,
-                        "; ".join(
-                            f"{g.guardian.full_name} {g.guardian.phone}".strip()
-                            for g in p.student.guardianships.all()
-                        ),
-                        p.overdue,
-                        p.owed,
-                    ]
-                    for p in owed.all_defaulters()
-                ],
-            )
-        )
-    if "matrix" in wanted:
-        matrix = dues_matrix_all(period)
-        tables.append(
-            Table(
-                "Dues by student and month",
-                ["Roll number", "Student", *[f"{m:%b %Y}" for m in matrix.months], "Total"],
-                [
-                    [row.student.roll_number, row.student.user.full_name]
-                    + [cell.due for cell in row.cells]
-                    + [row.total]
-                    for row in matrix.rows
-                ],
-            )
-        )
-    return tables
+    return [
+        build(period, figures, owed) for name, build in TABLE_BUILDERS.items() if name in wanted
+    ]
+
+
+def _summary_figures(request, period, figures, owed, institute, version) -> dict:
+    """What the summary page shows for a valid range: the figures, the chart, the
+    defaulters' page and the dues matrix's page."""
+    return dict(
+        figures=figures,
+        chart=collections_chart(period, figures, institute.currency),
+        owing=owed,
+        defaulters=owed.page(request.GET.get("defaulters_page")),
+        matrix=dues_matrix(
+            period,
+            page_number=request.GET.get("page"),
+            index=cached(
+                "matrix",
+                period.start,
+                period.end,
+                version=version,
+                compute=lambda: matrix_index(period),
+            ),
+        ),
+        dues_total=sum((row.amount for row in figures.dues_by_month), ZERO),
+        statement_prefix=reverse("fees:student_statement", kwargs={"pk": 0}).removesuffix("0/"),
+    )
 
 
 @require_safe
@@ -186,27 +223,47 @@ def summary(request):
             return export_response(
                 summary_tables(period, figures, owed, which), filename=name, fmt=fmt
             )
-        context.update(
-            figures=figures,
-            chart=collections_chart(period, figures, institute.currency),
-            owing=owed,
-            defaulters=owed.page(request.GET.get("defaulters_page")),
-            matrix=dues_matrix(
-                period,
-                page_number=request.GET.get("page"),
-                index=cached(
-                    "matrix",
-                    period.start,
-                    period.end,
-                    version=version,
-                    compute=lambda: matrix_index(period),
-                ),
-            ),
-            dues_total=sum((row.amount for row in figures.dues_by_month), ZERO),
-            statement_prefix=reverse("fees:student_statement", kwargs={"pk": 0}).removesuffix("0/"),
-        )
+        context.update(_summary_figures(request, period, figures, owed, institute, version))
     template = "fees/summary.html#figures" if context["fragment"] else "fees/summary.html"
     return render(request, template, context)
+
+
+def _cash_close_tables(day, close) -> list[Table]:
+    """The day's payments and the totals by method, for CSV/XLSX."""
+    return [
+        Table(
+            f"Payments on {day}",
+            [
+                "Receipt",
+                "Time",
+                "Student",
+                "Roll number",
+                "Method",
+                "Reference",
+                "Amount",
+                "Void",
+            ],
+            [
+                [
+                    p.receipt_number,
+                    timezone.localtime(p.recorded_at).strftime("%H:%M"),
+                    p.student.user.full_name,
+                    p.student.roll_number,
+                    p.get_method_display(),
+                    p.reference,
+                    p.amount,
+                    "void" if p.is_void else "",
+                ]
+                for p in close.payments
+            ],
+        ),
+        Table(
+            "By method",
+            ["Method", "Amount", "Payments"],
+            [[row.label, row.amount, row.count] for row in close.by_method]
+            + [["Total", close.total, close.count]],
+        ),
+    ]
 
 
 @require_safe
@@ -222,41 +279,9 @@ def cash_close(request):
     close = None if error else close_of_day(day)
     fmt = export_format(request)
     if fmt and close is not None:
-        tables = [
-            Table(
-                f"Payments on {day}",
-                [
-                    "Receipt",
-                    "Time",
-                    "Student",
-                    "Roll number",
-                    "Method",
-                    "Reference",
-                    "Amount",
-                    "Void",
-                ],
-                [
-                    [
-                        p.receipt_number,
-                        timezone.localtime(p.recorded_at).strftime("%H:%M"),
-                        p.student.user.full_name,
-                        p.student.roll_number,
-                        p.get_method_display(),
-                        p.reference,
-                        p.amount,
-                        "void" if p.is_void else "",
-                    ]
-                    for p in close.payments
-                ],
-            ),
-            Table(
-                "By method",
-                ["Method", "Amount", "Payments"],
-                [[row.label, row.amount, row.count] for row in close.by_method]
-                + [["Total", close.total, close.count]],
-            ),
-        ]
-        return export_response(tables, filename=f"cash-close-{day}", fmt=fmt)
+        return export_response(
+            _cash_close_tables(day, close), filename=f"cash-close-{day}", fmt=fmt
+        )
     context = {
         "close": close,
         "day": day,

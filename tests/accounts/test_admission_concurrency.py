@@ -19,6 +19,18 @@ from accounts.models import AdmissionRequest, Role, Student, User
 from tests.factories import AdmissionRequestFactory, UserFactory
 
 
+def wait_when_locked(execute, sql, params, many, context):
+    # What the busy timeout does for a file database: wait, and try the statement again.
+    for _ in range(1000):
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.01)
+    return execute(sql, params, many, context)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_accepting_at_once_create_one_student_guardian_and_email(monkeypatch):
     # The winner holds its transaction open a little, so the other thread's attempt
@@ -34,17 +46,6 @@ def test_two_threads_accepting_at_once_create_one_student_guardian_and_email(mon
     admission = AdmissionRequestFactory(guardian_email="parent@example.test")
     barrier = threading.Barrier(2)
     outcomes = []
-
-    def wait_when_locked(execute, sql, params, many, context):
-        # What the busy timeout does for a file database: wait, and try the statement again.
-        for _ in range(1000):
-            try:
-                return execute(sql, params, many, context)
-            except OperationalError as error:
-                if "locked" not in str(error):
-                    raise
-                time.sleep(0.01)
-        return execute(sql, params, many, context)
 
     def attempt():
         try:

@@ -31,14 +31,14 @@ def test_student_history_shows_who_changed_which_field(office, student, guardian
     response = office.get(reverse("people:person_history", args=[student.pk]))
     assert response.status_code == 200
     events = response.context["page"].object_list
-    account = next(e for e in events if e["kind"] == "Account" and e["action"] == "Changed")
-    changes = {c["field"]: (c["old"], c["new"]) for c in account["changes"]}
-    assert changes["Full name"] == ("Sai Student", "Sai Kumar")
-    assert changes["Phone"][1] == "+91 90000 11111"
-    assert account["who"].full_name == "Omana Office"
-    link = next(e for e in events if e["kind"] == "Guardian" and e["action"] == "Changed")
-    assert link["subject"] == "Gita Guardian"
-    assert {c["field"]: c["new"] for c in link["changes"]}["Relation"] == "Aunt"
+    account = next(e for e in events if e.kind == "account" and e.action == "Changed")
+    changes = {label: (old, new) for label, old, new in account.changes}
+    assert changes["full name"] == ("Sai Student", "Sai Kumar")
+    assert changes["phone"][1] == "+91 90000 11111"
+    assert account.who == "Omana Office"
+    link = next(e for e in events if e.kind == "guardian" and e.action == "Changed")
+    assert link.subject == "Gita Guardian"
+    assert {label: new for label, _old, new in link.changes}["relation"] == "Aunt"
     page = response.content.decode()
     assert "Sai Kumar" in page and "Omana Office" in page
 
@@ -53,13 +53,13 @@ def test_student_history_includes_enrolments_and_leaving(office, student):
     enrollment.left_on = timezone.localdate()
     enrollment.save()
     events = office.get(reverse("people:person_history", args=[student.pk])).context["page"]
-    kinds = {(e["kind"], e["action"], e["subject"]) for e in events.object_list}
-    assert ("Enrolment", "Created", "Veena Mon") in kinds
-    assert ("Enrolment", "Changed", "Veena Mon") in kinds
+    kinds = {(e.kind, e.action, e.subject) for e in events.object_list}
+    assert ("enrolment", "Created", "Veena Mon") in kinds
+    assert ("enrolment", "Changed", "Veena Mon") in kinds
     record = next(
-        e for e in events.object_list if e["kind"] == "Student record" and e["action"] == "Changed"
+        e for e in events.object_list if e.kind == "student record" and e.action == "Changed"
     )
-    assert [c["field"] for c in record["changes"]] == ["Left on"]
+    assert [label for label, _old, _new in record.changes] == ["left on"]
 
 
 def test_teacher_history_includes_their_batches(office, teacher):
@@ -67,11 +67,9 @@ def test_teacher_history_includes_their_batches(office, teacher):
     batch.capacity = 4
     batch.save()
     events = office.get(reverse("people:person_history", args=[teacher.pk])).context["page"]
-    change = next(
-        e for e in events.object_list if e["kind"] == "Batch" and e["action"] == "Changed"
-    )
-    assert change["subject"] == "Sitar Sat"
-    assert [(c["field"], c["old"], c["new"]) for c in change["changes"]] == [("Capacity", 10, 4)]
+    change = next(e for e in events.object_list if e.kind == "batch" and e.action == "Changed")
+    assert change.subject == "Sitar Sat"
+    assert change.changes == [("capacity", "10", "4")]
 
 
 @pytest.mark.parametrize("changes", [1, 40])

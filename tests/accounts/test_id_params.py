@@ -2,21 +2,11 @@
 number at all) is a filter that matches nothing known, so it is ignored, never a 500."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
 from tests.factories import BatchFactory, EnrollmentFactory, InstrumentFactory, UserFactory
-
-HOSTILE = [str(2**63), "99999999999999999999", "-1", "0", "1e3", "NaN", "١٢"]
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(params=[Role.ADMIN, Role.OFFICE])
-def staff(request, users_by_role):
-    client = Client(raise_request_exception=False)
-    client.force_login(users_by_role[request.param])
-    return client
+from tests.id_params import HOSTILE, HTMX
 
 
 @pytest.fixture

@@ -217,6 +217,27 @@ def test_preview_query_budget_does_not_grow(
 # --- import -------------------------------------------------------------------------------
 
 
+def _assert_the_families_are_linked(students):
+    """The FAMILY file's guardians: Sunita (with an email) for Riya and Arjun, Mohan
+    (without) for Kabir and Tara, with their relations."""
+    riya = students["Riya Sharma"]
+    sunita = User.objects.get(email="sunita@example.test")
+    assert (sunita.role, sunita.full_name, sunita.phone) == (
+        Role.GUARDIAN,
+        "Sunita Sharma",
+        "+91 98450 54321",
+    )
+    mohan = User.objects.get(full_name="Mohan Das", role=Role.GUARDIAN)
+    assert mohan.email is None
+    links = set(Guardianship.objects.values_list("guardian_id", "student_id", "relation"))
+    assert links == {
+        (sunita.pk, riya.pk, "Mother"),
+        (sunita.pk, students["Arjun Sharma"].pk, "Mother"),
+        (mohan.pk, students["Kabir Das"].pk, "Father"),
+        (mohan.pk, students["Tara Das"].pk, "Father"),
+    }
+
+
 @pytest.mark.dates
 def test_import_creates_students_guardians_links_and_enrolments(client, office_user):
     batch = BatchFactory(name="Tabla Tue", monthly_fee=Decimal("1400.00"))
@@ -254,21 +275,7 @@ def test_import_creates_students_guardians_links_and_enrolments(client, office_u
     assert students["Neha Kulkarni"].user.email == "neha@example.test"
     assert not students["Neha Kulkarni"].user.has_usable_password()
 
-    sunita = User.objects.get(email="sunita@example.test")
-    assert (sunita.role, sunita.full_name, sunita.phone) == (
-        Role.GUARDIAN,
-        "Sunita Sharma",
-        "+91 98450 54321",
-    )
-    mohan = User.objects.get(full_name="Mohan Das", role=Role.GUARDIAN)
-    assert mohan.email is None
-    links = set(Guardianship.objects.values_list("guardian_id", "student_id", "relation"))
-    assert links == {
-        (sunita.pk, riya.pk, "Mother"),
-        (sunita.pk, students["Arjun Sharma"].pk, "Mother"),
-        (mohan.pk, students["Kabir Das"].pk, "Father"),
-        (mohan.pk, students["Tara Das"].pk, "Father"),
-    }
+    _assert_the_families_are_linked(students)
     enrollment = Enrollment.objects.get()
     assert (enrollment.student_id, enrollment.batch_id) == (riya.pk, batch.pk)
     assert enrollment.monthly_fee == Decimal("1400.00")

@@ -150,6 +150,13 @@ def test_paginates_25_a_page(office, db):
     assert "page=2" in first.content.decode()
 
 
+def test_page_and_export_links_keep_the_filters(office, db):
+    bulk_batches(30)
+    html = office.get(URL, {"q": "bulk", "sort": "name", "page": 2}).content.decode()
+    assert f'href="{EXPORT}?q=bulk&amp;sort=name"' in html  # every page: no page=
+    assert 'href="?q=bulk&amp;sort=name&amp;page=1"' in html
+
+
 @pytest.mark.parametrize("rows", [10, 1000])
 def test_query_budget_does_not_grow(office, db, rows, django_assert_max_num_queries):
     bulk_batches(rows)

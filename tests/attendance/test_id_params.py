@@ -7,7 +7,6 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
 from attendance.models import Mark
 from tests.factories import (
     BatchFactory,
@@ -17,16 +16,7 @@ from tests.factories import (
     TermFactory,
     roster,
 )
-
-HOSTILE = [str(2**63), "99999999999999999999", "-1", "0", "1e3", "NaN", "١٢"]
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(params=[Role.ADMIN, Role.OFFICE])
-def staff(request, users_by_role):
-    client = Client(raise_request_exception=False)
-    client.force_login(users_by_role[request.param])
-    return client
+from tests.id_params import HOSTILE, HTMX
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Reads: seats, dashboard counts, the student search, money formatting."""
+"""Reads: seats, dashboard counts, money formatting.
+
+The student search is tested in tests/accounts/test_student_search.py.
+"""
 
 from datetime import date, timedelta
 
@@ -6,16 +9,9 @@ import pytest
 from django.utils import timezone
 
 from attendance.classes import selectors
-from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory
+from tests.factories import BatchFactory, EnrollmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.dates]
-
-
-def test_search_matches_phone_digits_and_ignores_blank_queries():
-    student = StudentFactory(user__phone="+91 98450-10004")
-    assert selectors.search_students("   ") == []
-    assert selectors.search_students("9845010004") == [student]
-    assert selectors.search_students("45 10") == []  # too few digits and no name match
 
 
 def test_roster_holds_current_and_future_enrolments_only():

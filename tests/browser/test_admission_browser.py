@@ -15,6 +15,31 @@ from tests.browser.conftest import DESKTOP, PHONE, TABLET, nav_to
 from tests.browser.test_login_browser import log_in
 
 
+def _fill_in_the_admission_form(family):
+    """Ira Kulkarni's request, from her mother Deepa, for the violin."""
+    family.get_by_label("Child's name").fill("Ira Kulkarni")
+    family.get_by_label("Child's date of birth").fill("2017-03-09")
+    family.get_by_label("Guardian's name").fill("Deepa Kulkarni")
+    family.get_by_label("Relation to the child").fill("Mother")
+    family.get_by_label("Guardian's phone").fill("+91 98450 11111")
+    family.get_by_label("Guardian's email").fill("deepa.kulkarni@example.com")
+    family.get_by_label("Instrument or course wanted").select_option(label="Violin")
+    family.get_by_label("Preferred days and times").fill("Saturday mornings")
+    family.get_by_label("Anything else we should know").fill("She is left-handed.")
+
+
+def _assert_ira_enrolled_and_deepa_invited(*, batch_choice):
+    student = Student.objects.select_related("user").get(user__full_name="Ira Kulkarni")
+    guardian = User.objects.get(email="deepa.kulkarni@example.com")
+    assert guardian.role == Role.GUARDIAN
+    assert guardian.guardianships.filter(student=student).exists()
+    enrollment = student.enrollments.select_related("batch").get()
+    assert batch_choice.startswith(f"{enrollment.batch.name} · ")
+    invitations = [m for m in mail.outbox if m.to == ["deepa.kulkarni@example.com"]]
+    assert len(invitations) == 1
+    assert "/accounts/password/reset/key/" in invitations[0].body
+
+
 def test_family_asks_office_accepts_guardian_is_invited(demo, make_page, a11y):
     family = make_page(PHONE)
     family.goto(f"{demo.url}/accounts/login/")
@@ -29,15 +54,7 @@ def test_family_asks_office_accepts_guardian_is_invited(demo, make_page, a11y):
     expect(family.get_by_text("Please correct the marked fields below.")).to_be_visible()
     a11y.check(family)
 
-    family.get_by_label("Child's name").fill("Ira Kulkarni")
-    family.get_by_label("Child's date of birth").fill("2017-03-09")
-    family.get_by_label("Guardian's name").fill("Deepa Kulkarni")
-    family.get_by_label("Relation to the child").fill("Mother")
-    family.get_by_label("Guardian's phone").fill("+91 98450 11111")
-    family.get_by_label("Guardian's email").fill("deepa.kulkarni@example.com")
-    family.get_by_label("Instrument or course wanted").select_option(label="Violin")
-    family.get_by_label("Preferred days and times").fill("Saturday mornings")
-    family.get_by_label("Anything else we should know").fill("She is left-handed.")
+    _fill_in_the_admission_form(family)
     family.get_by_role("button", name="Send the request").click()
     expect(family.get_by_role("heading", level=1)).to_have_text("Thank you")
     a11y.check(family)
@@ -68,15 +85,7 @@ def test_family_asks_office_accepts_guardian_is_invited(demo, make_page, a11y):
     expect(office.get_by_text("an invitation to set a password went to")).to_be_visible()
     a11y.check(office)
 
-    student = Student.objects.select_related("user").get(user__full_name="Ira Kulkarni")
-    guardian = User.objects.get(email="deepa.kulkarni@example.com")
-    assert guardian.role == Role.GUARDIAN
-    assert guardian.guardianships.filter(student=student).exists()
-    enrollment = student.enrollments.select_related("batch").get()
-    assert choice.startswith(f"{enrollment.batch.name} · ")
-    invitations = [m for m in mail.outbox if m.to == ["deepa.kulkarni@example.com"]]
-    assert len(invitations) == 1
-    assert "/accounts/password/reset/key/" in invitations[0].body
+    _assert_ira_enrolled_and_deepa_invited(batch_choice=choice)
 
     # A second click from a stale tab changes nothing.
     office.go_back()

@@ -131,17 +131,9 @@ def test_office_enrols_a_student_from_their_side_on_a_phone(
     checked(page, a11y)
 
 
-def test_catalogue_batch_forms_and_enrolment_pages_pass_axe(
-    demo, make_page, a11y, django_db_blocker
-):
-    """Every other classes page, visited as the office would, with its htmx parts."""
-    with django_db_blocker.unblock():
-        piano = Batch.objects.select_related("instrument").get(name="Piano private · Isha")
-        enrollment = Enrollment.objects.filter(batch=piano).first()
-    page = make_page(DESKTOP)
-    log_in(page, a11y, demo.url, "office@musicbeats.test", DEMO_PASSWORD)
-    checked(page, a11y)
-
+def _catalogue_levels_and_rooms(page, a11y):
+    """The catalogue, Piano's levels (reordered and added by keyboard), its deactivation
+    page, the rooms."""
     nav_to(page, "Classes", "Catalogue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Catalogue")
     checked(page, a11y)
@@ -171,6 +163,10 @@ def test_catalogue_batch_forms_and_enrolment_pages_pass_axe(
     page.get_by_role("link", name="Edit Studio A").click()
     checked(page, a11y)
 
+
+def _add_a_private_batch(demo, page, a11y):
+    """A private Tabla batch through the new-batch form (levels follow the instrument,
+    capacity the kind), then its edit and deactivate pages."""
     page.goto(f"{demo.url}/classes/batches/new/")
     checked(page, a11y)
     page.get_by_label("Instrument").select_option(label="Tabla")
@@ -191,6 +187,21 @@ def test_catalogue_batch_forms_and_enrolment_pages_pass_axe(
     page.go_back()
     page.get_by_role("link", name="Deactivate").click()
     checked(page, a11y)
+
+
+def test_catalogue_batch_forms_and_enrolment_pages_pass_axe(
+    demo, make_page, a11y, django_db_blocker
+):
+    """Every other classes page, visited as the office would, with its htmx parts."""
+    with django_db_blocker.unblock():
+        piano = Batch.objects.select_related("instrument").get(name="Piano private · Isha")
+        enrollment = Enrollment.objects.filter(batch=piano).first()
+    page = make_page(DESKTOP)
+    log_in(page, a11y, demo.url, "office@musicbeats.test", DEMO_PASSWORD)
+    checked(page, a11y)
+
+    _catalogue_levels_and_rooms(page, a11y)
+    _add_a_private_batch(demo, page, a11y)
 
     page.goto(f"{demo.url}/classes/enrolments/{enrollment.pk}/")
     checked(page, a11y)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from accounts.models import Institute
 from fees import services
 from fees.models import Charge, Payment
-from musicbeats.ids import parse_id
 from tests.factories import ChargeFactory, EnrollmentFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,16 +148,6 @@ def test_the_service_refuses_an_amount_in_other_scripts_digits(amount):
 
 
 # Ids that are not ids ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("value", NOT_IDS)
-def test_parse_id_accepts_only_database_ids(value):
-    assert parse_id(value) is None
-
-
-def test_parse_id_reads_a_real_id():
-    assert parse_id(" 42 ") == 42
-    assert parse_id(str(2**63 - 1)) == 2**63 - 1
 
 
 @pytest.mark.parametrize("value", NOT_IDS)

@@ -95,6 +95,28 @@ def test_every_summary_total_is_the_sum_of_its_ledger_rows(books, start, length)
 
 def check(books, start, end):
     institute = Institute.get()
+    _write_ledger(books)
+    charges = list(Charge.objects.all())
+    payments = list(Payment.objects.all())
+    valid = [p for p in payments if not p.is_void]
+    period = Period(start, end)
+    billed = [c for c in charges if start <= c.period <= end]
+    _check_collections(period, valid, billed)
+    _check_owing(institute, charges, valid, end)
+    matrix = dues_matrix_all(period)
+    assert matrix.total == sum((row.total for row in matrix.rows), Decimal(0))
+    assert matrix.total == sum((c.amount - c.concession_amount for c in billed), Decimal(0))
+
+    _check_statements(period, charges, payments, valid)
+    close = cash_close(start)
+    assert close.total == sum((p.amount for p in valid if p.paid_on == start), Decimal(0))
+    assert close.cash == sum(
+        (p.amount for p in valid if p.paid_on == start and p.method == "cash"), Decimal(0)
+    )
+
+
+def _write_ledger(books):
+    """Each student's dues, concessions, one-off charges and payments (some voided)."""
     office = UserFactory(role="office")
     batches = [BatchFactory(), BatchFactory()]
     for spec in books:
@@ -135,12 +157,10 @@ def check(books, start, end):
             if voided:
                 void_payment(payment=payment, by=office, reason="Mistake")
 
-    charges = list(Charge.objects.all())
-    payments = list(Payment.objects.all())
-    valid = [p for p in payments if not p.is_void]
-    period = Period(start, end)
-    in_range = [p for p in valid if start <= p.paid_on <= end]
 
+def _check_collections(period, valid, billed):
+    start, end = period.start, period.end
+    in_range = [p for p in valid if start <= p.paid_on <= end]
     figures = collections(period)
     total = sum((p.amount for p in in_range), Decimal(0))
     assert figures.total == total
@@ -152,11 +172,12 @@ def check(books, start, end):
         assert row.amount == sum(
             (p.amount for p in in_range if p.paid_on.replace(day=1) == row.key), Decimal(0)
         )
-    billed = [c for c in charges if start <= c.period <= end]
     assert sum((row.amount for row in figures.dues_by_month), Decimal(0)) == sum(
         (c.amount - c.concession_amount for c in billed), Decimal(0)
     )
 
+
+def _check_owing(institute, charges, valid, end):
     days = institute.defaulter_days
     owed = owing(end, days=days)
     assert {"total": owed.outstanding, "students": owed.owing_students} == expected_owed(
@@ -169,10 +190,9 @@ def check(books, start, end):
     assert sum((p.overdue for p in listed), Decimal(0)) == expected["total"]
     assert all(p.student.pk == p.student_id for p in listed)
 
-    matrix = dues_matrix_all(period)
-    assert matrix.total == sum((row.total for row in matrix.rows), Decimal(0))
-    assert matrix.total == sum((c.amount - c.concession_amount for c in billed), Decimal(0))
 
+def _check_statements(period, charges, payments, valid):
+    start, end = period.start, period.end
     for student_id in {c.student_id for c in charges} | {p.student_id for p in payments}:
         from accounts.models import Student
 
@@ -195,9 +215,3 @@ def check(books, start, end):
             statement.opening + statement.charged - statement.concessions - statement.paid
         )
         assert sum((m.paid for m in statement.months), Decimal(0)) == statement.paid
-
-    close = cash_close(start)
-    assert close.total == sum((p.amount for p in valid if p.paid_on == start), Decimal(0))
-    assert close.cash == sum(
-        (p.amount for p in valid if p.paid_on == start and p.method == "cash"), Decimal(0)
-    )

@@ -1,6 +1,6 @@
 """Demo data: `python manage.py seed_demo [--scale large] [--if-empty]`.
 
-Creates the demo accounts of DESIGN.md (password `musicbeats-demo`) and a believable
+Creates the demo accounts the README lists (password `musicbeats-demo`) and a believable
 institute, one app at a time (SEEDERS, in order: each builds on the one before). Running
 it again changes nothing. `--scale large` adds thousands of rows with bulk inserts,
 for `make bench`.

@@ -41,13 +41,13 @@ def _safe_next(request, source):
 
 
 def picker_context(source, *, batch=None) -> dict:
-    """The student picker: active students matching `q` (name, roll number, phone) and
+    """The student picker: active students matching `q` (`search_students`) and
     the student already chosen (kept checked while the office searches again)."""
     q = source.get("q", "").strip()[:100]
     chosen = None
     if pk := _pk(source.get("student")):
         chosen = Student.objects.select_related("user").filter(pk=pk, user__is_active=True).first()
-    results = selectors.search_students(q, batch=batch, limit=PICKER_LIMIT) if q else []
+    results = selectors.picker_students(q, batch=batch, limit=PICKER_LIMIT) if q else []
     more = len(results) > PICKER_LIMIT
     results = [s for s in results[:PICKER_LIMIT] if not chosen or s.pk != chosen.pk]
     return {"q": q, "results": results, "more": more, "chosen": chosen}
@@ -80,56 +80,63 @@ def enroll(request):
         return render(request, "attendance/_enrol_form.html#student-options", context)
 
     batch_choices = None if batch else selectors.active_batches_for_picker()
+    batch_fee = batch.monthly_fee if batch else None
     if request.method == "POST":
-        form = EnrolForm(
-            request.POST,
-            batch_choices=batch_choices,
-            batch_fee=batch.monthly_fee if batch else None,
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                enrollment = services.enroll(
-                    student=data["student"],
-                    batch=data["batch"],
-                    joined_on=data["joined_on"],
-                    monthly_fee=data["monthly_fee"],
-                    despite_clash=data["despite_clash"],
-                    clash_reason=data["clash_reason"],
-                )
-            except services.EnrolmentClash as error:
-                form.add_error(None, error)
-                form.show_clash_override = True
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                done = (
-                    f"{enrollment.student.user.full_name} enrolled in {enrollment.batch.name} "
-                    f"from {date_format(enrollment.joined_on, 'j M Y')} at "
-                    f"{money(enrollment.monthly_fee)} a month."
-                )
-                if target == "enrolment" and batch:
-                    context = batch_page_context(
-                        get_batch_for(request, batch.pk), done=done, fragment=True
-                    )
-                    return render(request, "attendance/batch_detail.html#enrolment", context)
-                messages.success(request, done)
-                return redirect(
-                    _safe_next(request, source)
-                    or reverse("attendance:batch_detail", args=[enrollment.batch_id])
-                )
+        form = EnrolForm(request.POST, batch_choices=batch_choices, batch_fee=batch_fee)
+        if form.is_valid() and (enrollment := _save_enrolment(form)) is not None:
+            return _enrolled(request, enrollment, batch=batch, source=source, target=target)
     else:
         initial = {}
         if batch:
             initial["batch"] = batch.pk
         if student:
             initial["student"] = student.pk
-        form = EnrolForm(
-            initial=initial,
-            batch_choices=batch_choices,
-            batch_fee=batch.monthly_fee if batch else None,
-        )
+        form = EnrolForm(initial=initial, batch_choices=batch_choices, batch_fee=batch_fee)
+    return _enrol_page(request, form, batch=batch, student=student, source=source, target=target)
 
+
+def _save_enrolment(form):
+    """The enrolment the valid `form` asks for, or None with the refusal on the form (a
+    clash also offers the override)."""
+    data = form.cleaned_data
+    try:
+        return services.enroll(
+            student=data["student"],
+            batch=data["batch"],
+            joined_on=data["joined_on"],
+            monthly_fee=data["monthly_fee"],
+            despite_clash=data["despite_clash"],
+            clash_reason=data["clash_reason"],
+        )
+    except services.EnrolmentClash as error:
+        form.add_error(None, error)
+        form.show_clash_override = True
+    except ValidationError as error:
+        form.add_error(None, error)
+    return None
+
+
+def _enrolled(request, enrollment, *, batch, source, target):
+    """After enrolling: the batch page's enrolment section (htmx), or a redirect with a
+    message to `next` or the batch."""
+    done = (
+        f"{enrollment.student.user.full_name} enrolled in {enrollment.batch.name} "
+        f"from {date_format(enrollment.joined_on, 'j M Y')} at "
+        f"{money(enrollment.monthly_fee)} a month."
+    )
+    if target == "enrolment" and batch:
+        context = batch_page_context(get_batch_for(request, batch.pk), done=done, fragment=True)
+        return render(request, "attendance/batch_detail.html#enrolment", context)
+    messages.success(request, done)
+    return redirect(
+        _safe_next(request, source)
+        or reverse("attendance:batch_detail", args=[enrollment.batch_id])
+    )
+
+
+def _enrol_page(request, form, *, batch, student, source, target):
+    """The enrol form (new, or refused with its errors): the batch page's enrolment
+    section (htmx) or the enrol page."""
     picker = {} if student else picker_context(source, batch=batch)
     if target == "enrolment" and batch:
         context = batch_page_context(batch, enrol_form=form, fragment=True, **picker)

@@ -52,6 +52,41 @@ def feed_urls(request, feed):
     return {"https": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
 
+def _week_lessons(user, monday, sunday, filters):
+    """The week's lessons the user may see (the office's filtered by `filters`), with
+    whom each lesson is for ({lesson id: students}, for a guardian) and the students."""
+    who = {}
+    students = []
+    if filters is not None:
+        lessons = office_lessons(
+            monday,
+            sunday,
+            teacher=filters["teacher"],
+            room=filters["room"],
+            instrument=filters["instrument"],
+        )
+    elif user.role == Role.TEACHER:
+        lessons = teacher_lessons(user, monday, sunday)
+    else:
+        students = students_of(user)
+        pairs = students_lessons(students, monday, sunday)
+        lessons = [lesson for lesson, _who in pairs]
+        if user.role == Role.GUARDIAN:
+            who = {lesson.pk: attending for lesson, attending in pairs}
+    return lessons, who, students
+
+
+def _week_query(on, filters) -> str:
+    """The query string of the week of `on`, keeping the office's filters."""
+    params = {"week": on.isoformat()}
+    if filters is not None:
+        params["by"] = filters["by"]
+        for name in ("teacher", "room", "instrument"):
+            if filters[name] is not None:
+                params[name] = filters[name].pk
+    return "?" + urlencode(params)
+
+
 @require_safe
 @allow_roles(*ALL_ROLES)
 def week(request):
@@ -69,35 +104,12 @@ def week(request):
         chosen = parse_date(request.GET.get("week", ""))
     monday = week_start(sane_week(chosen) or today)
     sunday = monday + timedelta(days=6)
-    who = {}
-    students = []
-    if staff:
-        lessons = office_lessons(
-            monday,
-            sunday,
-            teacher=values["teacher"],
-            room=values["room"],
-            instrument=values["instrument"],
-        )
-    elif user.role == Role.TEACHER:
-        lessons = teacher_lessons(user, monday, sunday)
-    else:
-        students = students_of(user)
-        pairs = students_lessons(students, monday, sunday)
-        lessons = [lesson for lesson, _who in pairs]
-        if user.role == Role.GUARDIAN:
-            who = {lesson.pk: attending for lesson, attending in pairs}
+    lessons, who, students = _week_lessons(user, monday, sunday, values if staff else None)
     by = values["by"]
     grid = build_grid(lessons, by=by, monday=monday, who=who, today=today)
 
     def week_query(on):
-        params = {"week": on.isoformat()}
-        if staff:
-            params["by"] = by
-            for name in ("teacher", "room", "instrument"):
-                if values[name] is not None:
-                    params[name] = values[name].pk
-        return "?" + urlencode(params)
+        return _week_query(on, values if staff else None)
 
     context = {
         "heading": {
