@@ -336,8 +336,16 @@ def _email(row: Row, column: str) -> str:
     return value
 
 
-def _check_alone(row: Row, *, extra, today) -> None:
-    """The problems a row has on its own: lengths, missing name, phones, dates, emails."""
+def _check_alone(row: Row, *, extra, today, span=None) -> None:
+    """The problems a row has on its own: a value spanning lines, text, lengths, missing
+    name, phones, dates, emails."""
+    if span:
+        row.problems.append(
+            f"lines {span[0]} to {span[1]} of the file were read as this one row: a quote "
+            '(") opened in it is not closed. Close the quote or remove it (a value '
+            "cannot span lines)"
+        )
+    _check_text(row)
     if extra:
         row.problems.append("more values than there are columns (a comma inside a value?)")
     for name, value in row.values.items():
@@ -370,14 +378,7 @@ def check(table: Table, *, lock: bool = False) -> Report:
     today = timezone.localdate()
 
     for row in rows:
-        if span := table.spans.get(row.number):
-            row.problems.append(
-                f"lines {span[0]} to {span[1]} of the file were read as this one row: a quote "
-                '(") opened in it is not closed. Close the quote or remove it (a value '
-                "cannot span lines)"
-            )
-        _check_text(row)
-        _check_alone(row, extra=extras[row.number], today=today)
+        _check_alone(row, extra=extras[row.number], today=today, span=table.spans.get(row.number))
 
     student_emails = {row.values["email"] for row in rows if row.values["email"]}
     guardian_emails = {row.values["guardian_email"] for row in rows if row.values["guardian_email"]}
