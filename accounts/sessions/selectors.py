@@ -90,7 +90,6 @@ def live_sessions(request) -> list[SessionRow]:
                 is_current=is_current,
             )
         )
-    if dead:
-        services.end_sessions(user, only=dead)
+    services.forget(dead)  # rows of this person's, read above
     live.sort(key=lambda s: (not s.is_current, -s.last_seen.timestamp()))
     return live

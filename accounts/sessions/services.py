@@ -79,10 +79,15 @@ def end_sessions(user, *, keep: str | None = None, only: list[str] | None = None
     if only is not None:
         rows = rows.filter(session_key__in=only)
     keys = list(rows.values_list("session_key", flat=True))
+    forget(keys)
+    return len(keys)
+
+
+def forget(keys: list[str]) -> None:
+    """Delete these sessions and their tracking rows (two queries)."""
     if keys:
         delete_stored(keys)
         UserSession.objects.filter(session_key__in=keys).delete()
-    return len(keys)
 
 
 def end_other_sessions(request) -> int:

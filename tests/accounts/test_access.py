@@ -16,6 +16,14 @@ from tests.urlwalk import walk
 
 EXPECTED = all_rows()
 
+# Every answer is kept out of the browser's cache (musicbeats/cache_headers.py) but the
+# calendar feed, which calendar apps may keep privately for five minutes.
+OWN_CACHE_CONTROL = {"schedule:feed": "private, max-age=300"}
+
+
+def assert_cache_control(response, name):
+    assert response["Cache-Control"] == OWN_CACHE_CONTROL.get(name, "no-store, private"), name
+
 
 def own_routes():
     return [route for route in walk() if not is_exempt(route.view, route.namespaces)]
@@ -50,6 +58,7 @@ def test_anonymous(client, db, request, name):
     response = client.get(url)
     if row.allowed == PUBLIC:
         assert response.status_code == 200
+        assert_cache_control(response, name)
     else:
         assert response.status_code == 302
         assert response["Location"] == f"{reverse('account_login')}?next={url}"
@@ -64,6 +73,7 @@ def test_each_role(client, users_by_role, request, name, role):
     response = client.get(url)
     if row.allowed == PUBLIC or role in row.allowed:
         assert response.status_code == 200
+        assert_cache_control(response, name)
     else:
         assert response.status_code == row.refused
         if row.refused == 403:
