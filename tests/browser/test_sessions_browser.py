@@ -73,9 +73,7 @@ def bfcache_page(browser_type, browser_type_launch_args, a11y):
     browser.close()
 
 
-def test_back_after_logout_shows_the_login_page_not_the_last_page(
-    live_server, bfcache_page, a11y
-):
+def test_back_after_logout_shows_the_login_page_not_the_last_page(live_server, bfcache_page, a11y):
     guardian()
     page = bfcache_page
     log_in(page, a11y, live_server.url)
