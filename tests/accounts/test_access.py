@@ -56,9 +56,9 @@ def test_anonymous(client, db, request, name):
     row = EXPECTED[name]
     url = reverse(name, kwargs=row.kwargs(request))
     response = client.get(url)
+    assert_cache_control(response, name)
     if row.allowed == PUBLIC:
         assert response.status_code == 200
-        assert_cache_control(response, name)
     else:
         assert response.status_code == 302
         assert response["Location"] == f"{reverse('account_login')}?next={url}"
@@ -71,9 +71,9 @@ def test_each_role(client, users_by_role, request, name, role):
     url = reverse(name, kwargs=row.kwargs(request))
     client.force_login(users_by_role[role])
     response = client.get(url)
+    assert_cache_control(response, name)  # refusals too: a 403/404 page names the person
     if row.allowed == PUBLIC or role in row.allowed:
         assert response.status_code == 200
-        assert_cache_control(response, name)
     else:
         assert response.status_code == row.refused
         if row.refused == 403:

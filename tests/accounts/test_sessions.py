@@ -395,12 +395,14 @@ def test_reactivating_a_guardian_does_not_revive_their_old_sessions(client, offi
 
 def test_reactivating_a_student_does_not_revive_their_old_sessions(client, office_user, student):
     phone = sign_in(student, PHONE_UA)
+    key = phone.session.session_key
     client.force_login(office_user)
     response = client.post(
         reverse("people:student_deactivate", args=[student.pk]),
         {"left_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()  # ended, not just refused
     assert not signed_in(phone)
     client.post(reverse("people:student_reactivate", args=[student.pk]))
     assert not signed_in(phone)
