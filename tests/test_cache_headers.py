@@ -84,3 +84,11 @@ def test_static_files_keep_their_own_caching(client, office_user):
     assert response.status_code == 200
     assert "no-store" not in response["Cache-Control"]
     assert "max-age=" in response["Cache-Control"]
+
+
+def test_htmx_keeps_no_page_copies_in_local_storage(client, guardian):
+    """htmx's history cache would keep pushed pages in localStorage, past a logout."""
+    client.force_login(guardian)
+    page = client.get("/").content.decode()
+    assert '"historyCacheSize": 0' in page
+    assert '"refreshOnHistoryMiss": true' in page
