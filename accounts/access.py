@@ -37,6 +37,9 @@ EXEMPT_MODULES = {
     # allauth's pages decide for themselves which need a login (login, password reset
     # and its confirmation are public; password change, email and logout need one).
     "allauth.account.views": "allauth's account pages",
+    # Never reached: accounts.sessions.views.sessions answers at the same address
+    # (/accounts/sessions/, routed first); its own view requires a login anyway.
+    "allauth.usersessions.views": "allauth's sessions page, shadowed by ours",
     # Only wired in while developing (django.conf.urls.static.static() and runserver);
     # they serve the public static files.
     "django.views.static": "static files while developing",

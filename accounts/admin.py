@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from accounts.sessions.services import end_sessions
 
 # Roles, not groups, decide what people may do.
 admin.site.unregister(Group)
@@ -30,6 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["full_name", "email", "phone"]
     ordering = ["full_name"]
     filter_horizontal = []
+    actions = ["end_all_sessions"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -57,3 +59,19 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         # People with history are deactivated, never deleted.
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new role or a deactivation (or reactivation) ends every session the person
+        # had; the admin changing their own keeps the one they are using.
+        if change and {"role", "is_active"} & set(form.changed_data):
+            keep = request.session.session_key if obj.pk == request.user.pk else None
+            end_sessions(obj, keep=keep)
+
+    @admin.action(description="End all sessions of the selected people")
+    def end_all_sessions(self, request, queryset):
+        ended = 0
+        for person in queryset:
+            keep = request.session.session_key if person.pk == request.user.pk else None
+            ended += end_sessions(person, keep=keep)
+        self.message_user(request, f"{ended} session(s) ended; those people must sign in again.")

@@ -22,3 +22,9 @@ class AccountsConfig(AppConfig):
         # Pages keep the institute's name and currency in memory; a save replaces them.
         post_save.connect(memory.saved, sender=Institute)
         post_delete.connect(memory.forget, sender=Institute)
+
+        from accounts.sessions import receivers
+
+        # Sign-in stamps and tracks the session; logout, password changes and resets
+        # end the person's other sessions (accounts/sessions/receivers.py).
+        receivers.connect()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.usersessions",
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -93,6 +94,9 @@ MIDDLEWARE = [
     "musicbeats.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files keep their far-future caching): every other answer
+    # is `no-store, private` unless its view says otherwise (musicbeats/cache_headers.py).
+    "musicbeats.cache_headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +105,10 @@ MIDDLEWARE = [
     "accounts.middleware.AccessDeclaredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session past its idle or absolute limit (accounts/sessions/policy.py) before
+    # any view or LoginRequiredMiddleware's process_view sees its user; refreshes the
+    # idle stamp at most once a minute. After MessageMiddleware to say why.
+    "accounts.sessions.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -179,7 +187,40 @@ else:
 
 # Sessions in the database: every worker sees them, and logging out ends them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+
+def session_limits(group: str, *, idle_minutes: int, max_hours: int) -> dict[str, int]:
+    """A group's idle timeout and absolute lifetime, in seconds, from
+    SESSION_<GROUP>_IDLE_MINUTES and SESSION_<GROUP>_MAX_HOURS."""
+    idle = envint(f"SESSION_{group}_IDLE_MINUTES", idle_minutes)
+    lifetime = envint(f"SESSION_{group}_MAX_HOURS", max_hours)
+    if idle < 1 or lifetime < 1 or idle > lifetime * 60:
+        raise ImproperlyConfigured(
+            f"SESSION_{group}_IDLE_MINUTES={idle} and SESSION_{group}_MAX_HOURS={lifetime}: "
+            "both must be at least 1, and the idle timeout no longer than the lifetime."
+        )
+    return {"idle": idle * 60, "absolute": lifetime * 60 * 60}
+
+
+# How long a sign-in lasts, by role (accounts/sessions/policy.py): idle = no request for
+# that long; absolute = since the sign-in, however busy. The office's shared PC gets the
+# shortest; a teacher's tablet lasts a teaching day; families on their own phones a month.
+_STAFF_SESSIONS = session_limits("STAFF", idle_minutes=30, max_hours=12)
+_TEACHER_SESSIONS = session_limits("TEACHER", idle_minutes=4 * 60, max_hours=12)
+_FAMILY_SESSIONS = session_limits("FAMILY", idle_minutes=7 * 24 * 60, max_hours=30 * 24)
+SESSION_LIMITS = {
+    "admin": _STAFF_SESSIONS,
+    "office": _STAFF_SESSIONS,
+    "teacher": _TEACHER_SESSIONS,
+    "student": _FAMILY_SESSIONS,
+    "guardian": _FAMILY_SESSIONS,
+}
+# The cookie and the stored session last as long as the longest lifetime; the limits
+# above end a session earlier.
+SESSION_COOKIE_AGE = max(limits["absolute"] for limits in SESSION_LIMITS.values())
+# allauth's usersessions lists each person's sessions; its activity tracking would write
+# on every request (accounts/sessions/ keeps "last seen" in the session instead).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,6 +16,8 @@ urlpatterns = [
     path("people/", include("accounts.people.urls")),
     path("profile/", include("accounts.profile.urls")),
     path("", include("attendance.classes.urls")),  # classes/…; later attendance/… and schedule/
+    # Before allauth's URLs: our sessions page takes allauth's usersessions address.
+    path("", include("accounts.sessions.urls")),
     path("accounts/", include("allauth.urls")),
     path("fees/", include("fees.urls", namespace="fees")),
     path("admin/", admin.site.urls),

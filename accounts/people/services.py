@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import Guardianship, Role, Student, User
+from accounts.sessions.services import end_sessions
 from accounts.validators import single_line
 from musicbeats.enrolment import not_ended_by
 
@@ -99,7 +100,8 @@ def create_student(
 
 @transaction.atomic
 def deactivate_student(student: Student, *, on: date | None = None) -> None:
-    """The student leaves: off rosters and pickers, history kept. Open enrolments end."""
+    """The student leaves: off rosters and pickers, history kept. Open enrolments end,
+    and so do all their sessions."""
     on = on or timezone.localdate()
     if on < student.joined_on:
         raise ValueError("A student cannot leave before joining.")
@@ -113,15 +115,20 @@ def deactivate_student(student: Student, *, on: date | None = None) -> None:
     student.save(update_fields=["left_on"])
     student.user.is_active = False
     student.user.save(update_fields=["is_active"])
+    end_sessions(student.user)
 
 
 @transaction.atomic
 def reactivate_student(student: Student) -> None:
-    """The student comes back. Enrolments are not reopened: the office enrols anew."""
+    """The student comes back. Enrolments are not reopened: the office enrols anew.
+    They sign in afresh: no session from before revives."""
     student.left_on = None
     student.save(update_fields=["left_on"])
     student.user.is_active = True
     student.user.save(update_fields=["is_active"])
+    # Sessions from before leaving never come back to life (deactivation ended them;
+    # this ends any that escaped, e.g. made by the admin site meanwhile).
+    end_sessions(student.user)
 
 
 # --- People pages: editing people, guardians, teachers, login emails -------------------
@@ -370,7 +377,8 @@ def update_teacher(
 
 @transaction.atomic
 def deactivate_person(user: User) -> None:
-    """A teacher or guardian leaves: no login, off pickers, history kept.
+    """A teacher or guardian leaves: no login (their sessions end), off pickers,
+    history kept.
 
     A teacher who still teaches an active batch is refused: the office gives the batch
     to someone else (or closes it) first, so no roster loses its teacher silently.
@@ -392,10 +400,12 @@ def deactivate_person(user: User) -> None:
             )
     user.is_active = False
     user.save(update_fields=["is_active"])
+    end_sessions(user)
 
 
 @transaction.atomic
 def reactivate_person(user: User) -> None:
-    """A teacher or guardian comes back."""
+    """A teacher or guardian comes back, signing in afresh (no old session revives)."""
     user.is_active = True
     user.save(update_fields=["is_active"])
+    end_sessions(user)

@@ -27,5 +27,6 @@ urlpatterns = [
     path("<id:pk>/deactivate/", persons.person_deactivate, name="person_deactivate"),
     path("<id:pk>/reactivate/", persons.person_reactivate, name="person_reactivate"),
     path("<id:pk>/invite/", persons.person_invite, name="person_invite"),
+    path("<id:pk>/sessions/end/", persons.person_end_sessions, name="person_end_sessions"),
     path("<id:pk>/history/", history.person_history, name="person_history"),
 ]

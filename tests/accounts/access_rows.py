@@ -53,9 +53,13 @@ ROWS = {
     "people:person_reactivate": Row(STAFF, kwargs=_pk("guardian")),
     "people:person_invite": Row(STAFF, kwargs=_pk("student")),
     "people:person_history": Row(STAFF, kwargs=_pk("student")),
+    # Ending a person's sessions: GET asks first (the page's button posts directly).
+    "people:person_end_sessions": Row(STAFF, kwargs=_pk("guardian")),
     # Everyone's own pages.
     "profile": Row(ALL),
     "profile_edit": Row(ALL),
+    # Where one is signed in, at allauth's usersessions address.
+    "sessions": Row(ALL),
     # A child's page: their guardian and the student themself (another's id is 404,
     # tested in test_profile.py).
     "profile_student": Row(frozenset({Role.STUDENT, Role.GUARDIAN}), kwargs=_pk("student")),

@@ -16,6 +16,14 @@ from tests.urlwalk import walk
 
 EXPECTED = all_rows()
 
+# Every answer is kept out of the browser's cache (musicbeats/cache_headers.py) but the
+# calendar feed, which calendar apps may keep privately for five minutes.
+OWN_CACHE_CONTROL = {"schedule:feed": "private, max-age=300"}
+
+
+def assert_cache_control(response, name):
+    assert response["Cache-Control"] == OWN_CACHE_CONTROL.get(name, "no-store, private"), name
+
 
 def own_routes():
     return [route for route in walk() if not is_exempt(route.view, route.namespaces)]
@@ -48,6 +56,7 @@ def test_anonymous(client, db, request, name):
     row = EXPECTED[name]
     url = reverse(name, kwargs=row.kwargs(request))
     response = client.get(url)
+    assert_cache_control(response, name)
     if row.allowed == PUBLIC:
         assert response.status_code == 200
     else:
@@ -62,6 +71,7 @@ def test_each_role(client, users_by_role, request, name, role):
     url = reverse(name, kwargs=row.kwargs(request))
     client.force_login(users_by_role[role])
     response = client.get(url)
+    assert_cache_control(response, name)  # refusals too: a 403/404 page names the person
     if row.allowed == PUBLIC or role in row.allowed:
         assert response.status_code == 200
     else:

@@ -10,6 +10,9 @@ from accounts.checks import check_views_declare_access
 from tests import urls_undeclared
 
 
+# `check` asks the database whether it supports JSONField (allauth's usersessions and
+# mfa models have one): on SQLite that is a query.
+@pytest.mark.django_db
 def test_the_real_urlconf_passes_the_access_check():
     assert check_views_declare_access() == []
     call_command("check")  # raises SystemCheckError on any error
@@ -23,6 +26,7 @@ def test_the_check_names_the_view_without_a_rule_and_only_it():
     assert errors[0].obj == "forgotten"
 
 
+@pytest.mark.django_db
 @pytest.mark.urls("tests.urls_undeclared")
 def test_manage_py_check_fails_on_a_view_without_a_rule():
     """Registered at start-up: the command every developer runs (and runserver, which

@@ -1,5 +1,5 @@
 """Pages for any person the office keeps (student, guardian, teacher): deactivate and
-reactivate a guardian or teacher, resend an invitation."""
+reactivate a guardian or teacher, resend an invitation, end their sessions."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -9,6 +9,7 @@ from accounts.access import allow_roles
 from accounts.models import STAFF_ROLES, Role
 from accounts.people import services
 from accounts.people.views.common import get_person_for, invite, person_url
+from accounts.sessions.services import end_sessions
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,4 +93,32 @@ def person_invite(request, pk):
         "accounts/invite.html",
         {"person": person, "error": error, "cancel_url": person_url(person)},
         status=400 if error and request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@allow_roles(*STAFF_ROLES)
+def person_end_sessions(request, pk):
+    """Sign a student, guardian or teacher out everywhere (a lost phone, a shared PC
+    left signed in). GET asks first; POST does it. The office may: it already ends
+    these people's sessions by deactivating them. Staff accounts are not on these
+    pages; the admin ends theirs from the admin site's user list."""
+    person = get_person_for(request, pk)
+    if request.method == "POST":
+        end_sessions(person)
+        messages.success(
+            request, f"{person.full_name} is signed out everywhere: they must sign in again."
+        )
+        return redirect(person_url(person))
+    return render(
+        request,
+        "accounts/confirm.html",
+        {
+            "title": f"Sign {person.full_name} out everywhere",
+            "text": "Every browser and device where they are signed in must sign in again. "
+            "Their password does not change.",
+            "button": "Sign out everywhere",
+            "danger": True,
+            "cancel_url": person_url(person),
+        },
     )

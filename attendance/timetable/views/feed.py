@@ -18,6 +18,7 @@ from accounts.models import Role
 from attendance.models import CalendarFeed, Lesson
 from attendance.timetable.feed import lesson_datetimes
 from attendance.timetable.selectors import LessonRow, own_lessons
+from musicbeats.cache_headers import own_cache_control
 
 WEEKS_BACK = 8
 WEEKS_AHEAD = 26
@@ -57,6 +58,7 @@ def lesson_event(lesson: LessonRow, who, *, host: str, stamp) -> Event:
 
 @require_safe
 @public
+@own_cache_control
 def calendar(request, token):
     """The owner's lessons from 8 weeks back to 26 weeks ahead; cancelled ones stay in
     the feed as STATUS:CANCELLED so calendar apps strike them out."""
@@ -91,6 +93,9 @@ def calendar(request, token):
     cal.add_component(vtimezone(timezone.get_current_timezone_name()))
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="musicbeats.ics"'
+    # Calendar apps poll without a session (hourly, REFRESH-INTERVAL above): a private
+    # copy for five minutes spares repeated fetches and no shared cache keeps it; a
+    # reset token stops a copy being reused within five minutes.
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
