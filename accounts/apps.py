@@ -22,3 +22,13 @@ class AccountsConfig(AppConfig):
         # Pages keep the institute's name and currency in memory; a save replaces them.
         post_save.connect(memory.saved, sender=Institute)
         post_delete.connect(memory.forget, sender=Institute)
+
+        from allauth.mfa import signals as mfa_signals
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.twofactor import state
+
+        # Whether the person has an authenticator app is kept in their session.
+        user_logged_in.connect(state.logged_in)
+        mfa_signals.authenticator_added.connect(state.authenticator_added)
+        mfa_signals.authenticator_removed.connect(state.authenticator_removed)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Admin and office without an authenticator app are sent to set one up first.
+    "accounts.twofactor.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -207,6 +210,17 @@ ACCOUNT_RATE_LIMITS = {
     # the window; an address is allowed twenty a minute across accounts.
     "login_failed": "20/m/ip,5/5m/key",
 }
+
+# Two-factor login (allauth.mfa): an authenticator app (TOTP) with recovery codes, for
+# everyone at /accounts/2fa/; required for admin and office (accounts/twofactor/).
+# Passkeys (WebAuthn) are not switched on: see the README.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "MusicBeats"
+# `make run` only: the seed_demo accounts (@musicbeats.test) may skip setting up
+# two-factor. Refused outside DEBUG, so `make serve` and the tests never have it.
+MFA_DEMO_EXEMPT = envbool("MFA_DEMO_EXEMPT", False)
+if MFA_DEMO_EXEMPT and not DEBUG:
+    raise ImproperlyConfigured("MFA_DEMO_EXEMPT=1 is for `make run` (DEBUG=1) only.")
 
 LANGUAGE_CODE = "en-in"
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Kolkata")
