@@ -30,5 +30,4 @@ class AccountsConfig(AppConfig):
 
         # Whether the person has an authenticator app is kept in their session.
         user_logged_in.connect(state.logged_in)
-        mfa_signals.authenticator_added.connect(state.authenticator_added)
         mfa_signals.authenticator_removed.connect(state.authenticator_removed)

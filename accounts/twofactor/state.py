@@ -1,13 +1,12 @@
 """Whether this session's user has an authenticator app, kept in the session.
 
 The session is read on every page anyway (it holds the login), so the rule costs no SQL
-query per page. The flag is written:
+query per page once the answer is yes: `has_totp()` asks the database the first time a
+page wants to know and keeps a yes in the session; the person turning their app off in
+this session (allauth.mfa's `authenticator_removed` signal) forgets it.
 
-- lazily, by `has_totp()`, the first time a page asks in a session (one query, once);
-- when the person activates or deactivates their authenticator app in this session
-  (allauth.mfa's `authenticator_added`/`authenticator_removed` signals).
-
-Every login forgets the flag, so it is decided afresh for whoever logged in. An app removed from another session (or by the admin, for a lost phone) is noticed at the
+Every login forgets the flag, so it is decided afresh for whoever logged in. An app
+removed from another session (or by the admin, for a lost phone) is noticed at the
 person's next login: the sessions where they had proven it keep working until then.
 """
 
@@ -21,16 +20,20 @@ DEMO_DOMAIN = "@musicbeats.test"
 
 
 def has_totp(request: HttpRequest) -> bool:
-    """Whether the logged-in user has an active authenticator app (TOTP)."""
-    value = request.session.get(SESSION_KEY)
-    if value is None:
-        from allauth.mfa.models import Authenticator
+    """Whether the logged-in user has an active authenticator app (TOTP).
 
-        value = Authenticator.objects.filter(
-            user_id=request.user.pk, type=Authenticator.Type.TOTP
-        ).exists()
-        request.session[SESSION_KEY] = value
-    return value
+    Only a yes is kept: a staff member without one asks again on each guarded request
+    (which is sent to the set-up page anyway), so the set-up counts the moment it is saved."""
+    if request.session.get(SESSION_KEY):
+        return True
+    from allauth.mfa.models import Authenticator
+
+    found = Authenticator.objects.filter(
+        user_id=request.user.pk, type=Authenticator.Type.TOTP
+    ).exists()
+    if found:
+        request.session[SESSION_KEY] = True
+    return found
 
 
 def must_set_up(request: HttpRequest) -> bool:
@@ -52,11 +55,7 @@ def logged_in(sender, request, user, **kwargs):
         request.session.pop(SESSION_KEY, None)
 
 
-def authenticator_added(sender, request, user, authenticator, **kwargs):
-    if authenticator.type == authenticator.Type.TOTP and request.user.pk == user.pk:
-        request.session[SESSION_KEY] = True
-
-
 def authenticator_removed(sender, request, user, authenticator, **kwargs):
+    """The person turned their app off in this session: ask the database again."""
     if authenticator.type == authenticator.Type.TOTP and request.user.pk == user.pk:
-        request.session[SESSION_KEY] = False
+        request.session.pop(SESSION_KEY, None)
