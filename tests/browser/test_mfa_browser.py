@@ -56,7 +56,8 @@ def test_office_sets_up_the_app_then_logs_in_with_a_code_and_a_recovery_code(
     page.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
-    expect(page.get_by_role("img", name="QR code to scan with your authenticator app")).to_be_visible()
+    qr = page.get_by_role("img", name="QR code to scan with your authenticator app")
+    expect(qr).to_be_visible()
     a11y.check(page)
     secret = page.get_by_label("Secret key").input_value()
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
