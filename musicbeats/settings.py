@@ -215,7 +215,7 @@ ACCOUNT_RATE_LIMITS = {
 # everyone at /accounts/2fa/; required for admin and office (accounts/twofactor/).
 # Passkeys (WebAuthn) are not switched on: see the README.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "MusicBeats"
+MFA_ADAPTER = "accounts.twofactor.adapter.MFAAdapter"  # the institute's name in the app
 # `make run` only: the seed_demo accounts (@musicbeats.test) may skip setting up
 # two-factor. Refused outside DEBUG, so `make serve` and the tests never have it.
 MFA_DEMO_EXEMPT = envbool("MFA_DEMO_EXEMPT", False)

@@ -266,3 +266,24 @@ def test_code_step_query_budget(client, office_user, django_assert_max_num_queri
         assert client.get(AUTHENTICATE).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.post(AUTHENTICATE, {"code": totp_code()}).status_code == 302
+
+
+def test_the_app_shows_the_institute_and_the_person(client, student):
+    log_in_with_password(client, student)
+    reauthenticate(client)
+    page = client.get(SET_UP).content.decode()
+    secret = client.session[SECRET_SESSION_KEY]
+    from allauth.mfa.adapter import get_adapter
+
+    url = get_adapter().build_totp_url(student, secret)
+    assert url.startswith("otpauth://totp/student%40example.test?")
+    assert "issuer=MusicBeats%20Academy" in url
+    assert secret in page
+
+
+def test_a_person_with_two_factor_is_told_who_changes_their_email(client, guardian):
+    give_totp(guardian)
+    client.force_login(guardian)
+    response = client.post("/accounts/email/", {"email": "new@example.test", "action_add": ""})
+    assert response.status_code == 200
+    assert "ask the institute&#x27;s office to change it" in response.content.decode()
