@@ -287,3 +287,29 @@ def test_a_person_with_two_factor_is_told_who_changes_their_email(client, guardi
     response = client.post("/accounts/email/", {"email": "new@example.test", "action_add": ""})
     assert response.status_code == 200
     assert "ask the institute&#x27;s office to change it" in response.content.decode()
+
+
+def test_two_factor_pages_have_no_inline_scripts_or_styles(client, student):
+    """The strict CSP allows neither; the QR code is an <img> with a data: URI (img-src)."""
+    codes = give_totp(student)
+    log_in_with_password(client, student)
+    pages = [client.get(AUTHENTICATE).content.decode()]
+    client.post(AUTHENTICATE, {"code": codes[0]})
+    reauthenticate(client)
+    for url in [
+        "/accounts/2fa/",
+        "/accounts/2fa/recovery-codes/",
+        "/accounts/2fa/totp/deactivate/",
+    ]:
+        pages.append(client.get(url).content.decode())
+    client.post("/accounts/2fa/recovery-codes/generate/")
+    Authenticator.objects.filter(user=student, type="totp").delete()
+    pages.append(client.get(SET_UP).content.decode())
+    assert 'src="data:image/svg+xml;base64,' in pages[-1]
+    for html in pages:
+        assert " style=" not in html
+        assert "<style" not in html
+        for tag in html.split("<script")[1:]:
+            assert "src=" in tag.split(">", 1)[0], "inline script"
+    csp = client.get(SET_UP)["Content-Security-Policy"]
+    assert "img-src 'self' data:" in csp
