@@ -15,6 +15,7 @@ from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.db import connection
 from django.db.models import query as django_query
 from django.db.models.fetch_modes import FETCH_ONE
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
@@ -313,3 +314,26 @@ def test_two_factor_pages_have_no_inline_scripts_or_styles(client, student):
             assert "src=" in tag.split(">", 1)[0], "inline script"
     csp = client.get(SET_UP)["Content-Security-Policy"]
     assert "img-src 'self' data:" in csp
+
+
+def test_the_admin_removes_a_lost_phone_and_the_office_sets_up_again(
+    client, admin_user, office_user
+):
+    give_totp(admin_user, secret="KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU")
+    give_totp(office_user)
+    client.force_login(office_user)
+    assert client.get("/").status_code == 200
+
+    admin = Client()
+    admin.force_login(admin_user)
+    listing = admin.get("/admin/mfa/authenticator/?type__exact=totp")
+    assert listing.status_code == 200
+    assert office_user.full_name in listing.content.decode()
+    lost = Authenticator.objects.get(user=office_user, type="totp")
+    response = admin.post(f"/admin/mfa/authenticator/{lost.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(pk=lost.pk).exists()
+
+    assert client.get("/").status_code == 200  # the session where it was proven goes on
+    client.force_login(office_user)  # the next login decides afresh
+    assert client.get("/")["Location"] == SET_UP
