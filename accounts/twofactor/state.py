@@ -44,7 +44,7 @@ def must_set_up(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated or user.role not in STAFF_ROLES:
         return False
-    if settings.MFA_DEMO_EXEMPT and user.email.lower().endswith(DEMO_DOMAIN):
+    if settings.MFA_DEMO_EXEMPT and (user.email or "").lower().endswith(DEMO_DOMAIN):
         return False
     return not has_totp(request)
 
