@@ -1,13 +1,16 @@
 """Two-factor login in the browser: an office member without it is led to set up an
 authenticator app (the code computed from the secret shown on the page), logs out, logs in
-with the app's code, then with a recovery code. axe checks every page on the way.
+with the app's code, then with a recovery code, and confirms it is them before making
+new recovery codes. axe checks every page on the way.
 
 The server runs at the suite's pinned, ticking instant (tests/clock.py) in this process,
 so the codes are computed for that clock, as the person's phone would for the real one."""
 
 import re
+import time
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
@@ -101,3 +104,21 @@ def test_office_sets_up_the_app_then_logs_in_with_a_code_and_a_recovery_code(
     a11y.check(page)
     rc = Authenticator.objects.get(user=office, type=Authenticator.Type.RECOVERY_CODES)
     assert codes[0] not in rc.wrap().get_unused_codes()
+
+    # Changing the second factor asks again who it is (the app's code or the password);
+    # the pages to make new codes and to turn the app off.
+    page.goto(f"{base}/accounts/2fa/recovery-codes/generate/")
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/\?next="))
+    a11y.check(page)
+    page.get_by_role("link", name="Use authenticator app or code").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/reauthenticate/\?next="))
+    a11y.check(page)
+    with time_machine.travel(time.time() + 30, tick=True):  # the app's next code
+        page.get_by_label("Code").fill(totp_code(secret))
+        page.get_by_role("button", name="Confirm").click()
+        expect(page).to_have_url(f"{base}/accounts/2fa/recovery-codes/generate/")
+    expect(page.get_by_text("Your 9 unused codes stop working.")).to_be_visible()
+    a11y.check(page)
+    page.goto(f"{base}/accounts/2fa/totp/deactivate/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Turn off the authenticator app")
+    a11y.check(page)
