@@ -50,7 +50,7 @@ run: venv system-deps ## the demo on http://127.0.0.1:$(PORT) with SQLite and de
 	DEBUG=1 $(MANAGE) createcachetable
 	DEBUG=1 $(MANAGE) seed_demo --if-empty
 	@printf "\nMusicBeats: http://127.0.0.1:$(PORT)/\n\n"
-	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
+	DEBUG=1 MFA_DEMO_EXEMPT=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

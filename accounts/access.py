@@ -40,6 +40,12 @@ EXEMPT_MODULES = {
     # Never reached: accounts.sessions.views.sessions answers at the same address
     # (/accounts/sessions/, routed first); its own view requires a login anyway.
     "allauth.usersessions.views": "allauth's sessions page, shadowed by ours",
+    # Two-factor login (/accounts/2fa/, accounts/twofactor/): every page needs a login
+    # (allauth's login_required, or a login in progress for the code step), and acts only
+    # on the logged-in person's own authenticators.
+    "allauth.mfa.base.views": "allauth's two-factor pages: overview, code step, re-check",
+    "allauth.mfa.totp.views": "allauth's two-factor pages: authenticator app on/off",
+    "allauth.mfa.recovery_codes.views": "allauth's two-factor pages: recovery codes",
     # Only wired in while developing (django.conf.urls.static.static() and runserver);
     # they serve the public static files.
     "django.views.static": "static files while developing",

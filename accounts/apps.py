@@ -28,3 +28,11 @@ class AccountsConfig(AppConfig):
         # Sign-in stamps and tracks the session; logout, password changes and resets
         # end the person's other sessions (accounts/sessions/receivers.py).
         receivers.connect()
+        from allauth.mfa import signals as mfa_signals
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.twofactor import state
+
+        # Whether the person has an authenticator app is kept in their session.
+        user_logged_in.connect(state.logged_in)
+        mfa_signals.authenticator_removed.connect(state.authenticator_removed)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.usersessions",
+    "allauth.mfa",
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -113,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Admin and office without an authenticator app are sent to set one up first.
+    "accounts.twofactor.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -280,6 +283,16 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
+# Two-factor login (allauth.mfa): an authenticator app (TOTP) with recovery codes, for
+# everyone at /accounts/2fa/; required for admin and office (accounts/twofactor/).
+# Passkeys (WebAuthn) are not switched on: see the README.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.twofactor.adapter.MFAAdapter"  # the institute's name in the app
+# `make run` only: the seed_demo accounts (@musicbeats.test) may skip setting up
+# two-factor. Refused outside DEBUG, so `make serve` and the tests never have it.
+MFA_DEMO_EXEMPT = envbool("MFA_DEMO_EXEMPT", False)
+if MFA_DEMO_EXEMPT and not DEBUG:
+    raise ImproperlyConfigured("MFA_DEMO_EXEMPT=1 is for `make run` (DEBUG=1) only.")
 
 LANGUAGE_CODE = "en-in"
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Kolkata")

@@ -89,6 +89,28 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _staff_logins_count_as_two_factor(request):
+    """Admin and office must have an authenticator app (accounts/twofactor/). The suite's
+    fixtures log staff in with force_login or a password, so every login here counts as
+    having one, in this one place. Tests of the rule itself carry `@pytest.mark.two_factor`
+    and get the real decision (tests/accounts/test_two_factor.py, test_mfa_browser.py)."""
+    if request.node.get_closest_marker("two_factor"):
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+
+    from accounts.twofactor.state import SESSION_KEY
+
+    def mark(sender, request, user, **kwargs):
+        if hasattr(request, "session"):
+            request.session[SESSION_KEY] = True
+
+    user_logged_in.connect(mark, dispatch_uid="tests-two-factor")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests-two-factor")
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(role=Role.ADMIN, email="admin@example.test", full_name="Asha Admin")

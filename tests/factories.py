@@ -371,3 +371,33 @@ def roster(lesson, size, **student_fields):
         ).student
         for _ in range(size)
     ]
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a fixed base32 secret for tests
+
+
+def give_totp(user, secret=TOTP_SECRET):
+    """Give `user` an authenticator app (TOTP) with `secret`, and recovery codes, as
+    allauth's set-up page does. Returns the recovery codes."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    return RecoveryCodes.activate(user).generate_codes()
+
+
+def totp_code(secret=TOTP_SECRET, *, at=None):
+    """The authenticator app's code for `secret` now (the suite's pinned, ticking clock,
+    which the test server shares) or at the POSIX time `at`. Like a person, it waits
+    for the next code when this one has under two seconds left, so the server checks it
+    within the period it was made for."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    period = app_settings.TOTP_PERIOD
+    if at is None and period - time.time() % period < 2:
+        time.sleep(period - time.time() % period + 0.05)
+    counter = int(time.time() if at is None else at) // period
+    return format_hotp_value(hotp_value(secret, counter))

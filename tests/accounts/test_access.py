@@ -119,3 +119,42 @@ def test_admin_login_goes_through_allauth(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+# allauth's two-factor pages (accounts/access.py EXEMPT_MODULES): every one needs a login
+# and acts only on the person's own authenticators, so each role gets the same answer.
+# With no authenticator yet (force_login, no fresh password): the overview opens, the
+# set-up and new codes ask for the password again, there is nothing to turn off or show.
+TWO_FACTOR_PAGES = {
+    "mfa_index": 200,
+    "mfa_authenticate": 302,  # no login in progress: back to the dashboard
+    "mfa_reauthenticate": 302,  # no app to check a code with: the password instead
+    "mfa_activate_totp": 302,  # to /accounts/reauthenticate/
+    "mfa_deactivate_totp": 404,
+    "mfa_view_recovery_codes": 404,
+    "mfa_generate_recovery_codes": 302,  # to /accounts/reauthenticate/
+    "mfa_download_recovery_codes": 404,
+}
+
+
+def test_two_factor_pages_are_listed_library_views():
+    from django.urls import resolve
+
+    for name in TWO_FACTOR_PAGES:
+        match = resolve(reverse(name))
+        assert is_exempt(match.func, match.namespaces), name
+        assert access_of(match.func) is None, name
+
+
+@pytest.mark.parametrize("name", sorted(TWO_FACTOR_PAGES))
+def test_two_factor_pages_for_anonymous_and_each_role(client, users_by_role, name):
+    url = reverse(name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    for role, user in users_by_role.items():
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == TWO_FACTOR_PAGES[name], (role, name)
+        if name in ("mfa_activate_totp", "mfa_generate_recovery_codes"):
+            assert response["Location"].startswith("/accounts/reauthenticate/"), role
