@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from musicbeats.backups import archive, engines
 from musicbeats.backups.archive import BackupError
@@ -62,6 +62,7 @@ class Command(BaseCommand):
         running = server_running()
         if running:
             raise CommandError(f"Not restoring: {running}. Stop it first, then run this again.")
+        connections.close_all()  # our own connections are not "other clients"
         try:
             clients = engines.other_sessions(settings_dict)
         except DatabaseError:  # an unreachable database has no other clients
