@@ -121,6 +121,8 @@ def test_names_outside_the_pattern_are_never_found(backup_settings):
     folder = backup_settings.BACKUP_DIR
     folder.mkdir()
     (folder / "musicbeats-2026-11-18T100000.sqlite3").write_bytes(b"x")
+    (folder.parent / "db.sqlite3").write_bytes(b"the live database, beside the folder")
+    (folder / "db.sqlite3").write_bytes(b"not named as a backup")
     assert archive.find("musicbeats-2026-11-18T100000.sqlite3") is not None
     for name in ("../db.sqlite3", "musicbeats-2026-11-18T100000.sqlite3/..", "db.sqlite3"):
         assert archive.find(name) is None
