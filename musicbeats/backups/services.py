@@ -12,8 +12,10 @@ them, so the office can re-enter those payments (each gets a new number; its rem
 the printed receipt, which stays valid).
 """
 
+import contextlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -73,7 +75,19 @@ def take_backup(*, settings_dict: dict | None = None, keep: int | None = None) -
         sealed.unlink(missing_ok=True)
     os.chmod(final, 0o600)  # the ledger and every family's details
     archive.prune(settings.BACKUP_KEEP if keep is None else keep)
+    _remove_abandoned(folder)
     return archive.parse(final)
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Temporary files of a backup that was killed (a worker timed out, the power went)
+    more than an hour ago; a running backup's are younger."""
+    cutoff = time.time() - 3600
+    for pattern in (".musicbeats-*.partial", ".musicbeats-*.sealing"):
+        for path in folder.glob(pattern):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
 
 
 # Restore -------------------------------------------------------------------------------

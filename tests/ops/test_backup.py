@@ -5,6 +5,7 @@ tests/ops/test_restore_drill.py."""
 
 import io
 import os
+import time
 import uuid
 from decimal import Decimal
 
@@ -117,6 +118,24 @@ def test_backup_is_named_by_the_institute_time_and_the_newest_are_kept(
     assert oct(made[3].path.stat().st_mode & 0o777) == "0o600"
 
 
+def test_a_killed_backup_leaves_no_temporary_file_behind_for_long(
+    backup_settings, transactional_db
+):
+    folder = backup_settings.BACKUP_DIR
+    folder.mkdir()
+    old = folder / ".musicbeats-2026-11-17T023000.sqlite3.partial"
+    recent = folder / ".musicbeats-2026-11-18T095959.sqlite3.partial"
+    old.write_bytes(b"half")
+    recent.write_bytes(b"being written")
+    # File times against the process clock (pinned here, as time.time() is).
+    now = time.time()
+    os.utime(old, (now - 7200, now - 7200))
+    os.utime(recent, (now - 60, now - 60))
+    take_backup()
+    assert not old.exists()
+    assert recent.exists()
+
+
 def test_names_outside_the_pattern_are_never_found(backup_settings):
     folder = backup_settings.BACKUP_DIR
     folder.mkdir()
@@ -203,7 +222,7 @@ def test_restore_refuses_a_damaged_sqlite_backup_and_keeps_the_database(
     data = bytearray(backup.path.read_bytes())
     data[4096 * 3 : 4096 * 6] = b"\xff" * (4096 * 3)  # garble pages past the header
     backup.path.write_bytes(bytes(data))
-    with pytest.raises(CommandError, match="failed its check"):
+    with pytest.raises(CommandError, match="failed its check; nothing was restored"):
         call_command("restore", backup.name, "--yes-the-server-is-stopped")
     assert Payment.objects.count() == 1
 
