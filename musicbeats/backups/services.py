@@ -49,8 +49,8 @@ def take_backup(*, settings_dict: dict | None = None, keep: int | None = None) -
     BACKUP_KEY is set) and keep the newest `keep` (BACKUP_KEEP). Safe while the app runs.
 
     The copy is written under a temporary name and renamed when complete, so the list
-    never shows half a backup. A SQLite copy is checked (integrity, foreign keys,
-    migrations) before it is kept."""
+    never shows half a backup. A SQLite copy is checked (integrity, foreign keys) before
+    it is kept."""
     settings_dict = settings_dict or default_database()
     vendor = engines.vendor_of(settings_dict)
     folder = archive.backup_dir()
@@ -108,6 +108,7 @@ class LostReceipt:
 class RestoreReport:
     backup: BackupFile
     live_readable: bool
+    pending_migrations: list[str] = field(default_factory=list)
     counters: dict[str, tuple[int, int]] = field(default_factory=dict)  # key: (before, after)
     lost: list[LostReceipt] = field(default_factory=list)
 
@@ -170,7 +171,11 @@ def restore_backup(
     found = engines.problems(settings_dict)
     if found:
         raise BackupError("The restored database failed its check: " + "; ".join(found))
-    report = RestoreReport(backup=backup, live_readable=live.readable)
+    report = RestoreReport(
+        backup=backup,
+        live_readable=live.readable,
+        pending_migrations=engines.pending_migrations(settings_dict),
+    )
     _move_counters_forward(settings_dict, live, issued_up_to or {}, report)
     return report
 

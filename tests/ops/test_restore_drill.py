@@ -30,6 +30,7 @@ from accounts.models import Counter
 from fees import services
 from fees.models import Payment
 from musicbeats.backups import engines
+from musicbeats.backups.archive import BackupError
 from musicbeats.backups.services import restore_backup, take_backup
 from tests.factories import StudentFactory, UserFactory
 
@@ -138,7 +139,9 @@ def drill(tmp_path, *, desks, backups, settle_between):
     for backup, before, after in taken:
         with separate_database(tmp_path) as target:
             report = restore_backup(backup.path, settings_dict=target)
-            assert engines.problems(target) == []  # integrity_check ok, migrate --check clean
+            assert engines.problems(target) == []  # integrity_check, foreign_key_check ok
+            assert engines.pending_migrations(target) == []  # migrate --check clean
+            assert report.pending_migrations == []
             rows = ledger(target)
             keys = {key for key, _year, _seq in rows}
             assert before <= keys, "a payment acknowledged before the backup is missing"
@@ -231,3 +234,28 @@ def test_a_counter_behind_the_ledger_is_moved_up_to_it(backup_settings, office_u
         assert counter(target, f"receipt:{YEAR}") == 3
         assert report.counters[f"receipt:{YEAR}"] == (1, 3)
         assert report.lost == []
+
+
+def test_migrate_check_sees_an_older_backup_and_restore_reports_it(backup_settings, tmp_path):
+    backup = take_backup()
+    with separate_database(tmp_path) as target:
+        restore_backup(backup.path, settings_dict=target)
+        with engines.django_connection(target) as wrapper, wrapper.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM django_migrations WHERE app = 'fees' AND name = %s",
+                ["0004_ledger_triggers_freeze_id"],
+            )
+        assert engines.pending_migrations(target) == ["fees.0004_ledger_triggers_freeze_id"]
+        assert engines.problems(target) == []
+
+
+def test_a_file_that_is_no_musicbeats_database_is_refused(backup_settings, tmp_path):
+    import sqlite3
+
+    if connection.vendor != "sqlite":
+        pytest.skip("pg_restore refuses a file that is not a dump by itself")
+    stranger = tmp_path / "musicbeats-2026-11-18T090000.sqlite3"
+    with sqlite3.connect(stranger) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    with separate_database(tmp_path) as target, pytest.raises(BackupError, match="no MusicBeats"):
+        restore_backup(stranger, settings_dict=target)

@@ -98,7 +98,14 @@ class Command(BaseCommand):
     def _print(self, report):
         write = self.stdout.write
         write(f"Restored {report.backup.name} (taken {report.backup.taken_at:%Y-%m-%d %H:%M}).")
-        write("Integrity and migrations checked: ok.")
+        write("Integrity checked: ok.")
+        if report.pending_migrations:
+            write(
+                "The backup is older than the code: run `make deploy` (it migrates) before "
+                "starting the server. Unapplied: " + ", ".join(report.pending_migrations)
+            )
+        else:
+            write("Migrations: none unapplied (migrate --check clean).")
         for key, (before, after) in report.counters.items():
             if after != before:
                 write(f"Counter {key}: {before} -> {after}")
