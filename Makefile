@@ -75,12 +75,14 @@ staticfiles/staticfiles.json: $(STATIC_SOURCES) requirements.txt
 	$(MANAGE) collectstatic --no-input -v0
 	@touch $@
 
+# What a release needs once (a shell command list, so `serve` can run it without a
+# recursive make): the deploy checks, static files, migrations and the cache table.
+DEPLOY_STEPS := $(MANAGE) check --deploy --fail-level WARNING \
+	&& $(MANAGE) collectstatic --no-input -v0 && touch staticfiles/staticfiles.json \
+	&& $(MANAGE) migrate --no-input -v0 && $(MANAGE) createcachetable
+
 deploy: venv system-deps ## once per release, before (re)starting: check --deploy, static files, migrations
-	$(MANAGE) check --deploy --fail-level WARNING
-	$(MANAGE) collectstatic --no-input -v0
-	@touch staticfiles/staticfiles.json
-	$(MANAGE) migrate --no-input -v0
-	$(MANAGE) createcachetable
+	$(DEPLOY_STEPS)
 
 # `make serve` starts in seconds: the deploy steps ran at `make deploy`. A cheap guard
 # (no system checks) asks whether migrations are unapplied; only then (a fresh machine,
@@ -89,7 +91,7 @@ deploy: venv system-deps ## once per release, before (re)starting: check --deplo
 # sends it HUP (new workers with the new code, the old ones finish their requests).
 serve: venv system-deps staticfiles/staticfiles.json ## production mode: gunicorn, whitenoise, settings from the environment
 	@$(MANAGE) migrate --check --skip-checks --no-input -v0 >/dev/null 2>&1 || \
-		{ echo "Unapplied migrations: running make deploy first."; $(MAKE) --no-print-directory deploy; }
+		{ echo "Unapplied migrations: running the deploy steps first (make deploy)."; $(DEPLOY_STEPS); }
 	$(VENV)/bin/gunicorn musicbeats.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--pid "$${SERVER_PIDFILE:-gunicorn.pid}" \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
