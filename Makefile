@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run test test-dates serve bench lint check-migrations pytest lock chromium system-deps clean
+.PHONY: help run test test-dates deploy serve reload bench lint check-migrations pytest lock chromium system-deps clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,13 +68,36 @@ test: lint check-migrations pytest ## ruff, migrations check and the whole suite
 test-dates: venv system-deps ## the date-sensitive tests again, as of every edge day (tests/clock.py)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m "dates and not budget" --as-of edges $(PYTEST_ARGS)
 
-serve: venv system-deps ## production mode: gunicorn, whitenoise, settings from the environment
-	$(MANAGE) check --deploy --fail-level WARNING
+# Static files are collected when a source changed (make compares the times), not on
+# every start: collectstatic alone took about 65 s (issue 12).
+STATIC_SOURCES := $(shell find static accounts/static attendance/static fees/static -type f 2>/dev/null)
+staticfiles/staticfiles.json: $(STATIC_SOURCES) requirements.txt
 	$(MANAGE) collectstatic --no-input -v0
-	$(MANAGE) migrate --no-input -v0
-	$(MANAGE) createcachetable
+	@touch $@
+
+# What a release needs once (a shell command list, so `serve` can run it without a
+# recursive make): the deploy checks, static files, migrations and the cache table.
+DEPLOY_STEPS := $(MANAGE) check --deploy --fail-level WARNING \
+	&& $(MANAGE) collectstatic --no-input -v0 && touch staticfiles/staticfiles.json \
+	&& $(MANAGE) migrate --no-input -v0 && $(MANAGE) createcachetable
+
+deploy: venv system-deps ## once per release, before (re)starting: check --deploy, static files, migrations
+	$(DEPLOY_STEPS)
+
+# `make serve` starts in seconds: the deploy steps ran at `make deploy`. A cheap guard
+# (no system checks) asks whether migrations are unapplied; only then (a fresh machine,
+# or an upgrade without `make deploy`) it runs the deploy steps first. gunicorn writes its
+# pid file (SERVER_PIDFILE) so `manage.py restore` can refuse while it runs; `make reload`
+# sends it HUP (new workers with the new code, the old ones finish their requests).
+serve: venv system-deps staticfiles/staticfiles.json ## production mode: gunicorn, whitenoise, settings from the environment
+	@$(MANAGE) migrate --check --skip-checks --no-input -v0 >/dev/null 2>&1 || \
+		{ echo "Unapplied migrations: running the deploy steps first (make deploy)."; $(DEPLOY_STEPS); }
 	$(VENV)/bin/gunicorn musicbeats.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--pid "$${SERVER_PIDFILE:-gunicorn.pid}" \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+reload: ## graceful reload of `make serve` (gunicorn HUP): new code, no dropped requests
+	kill -HUP "$$(cat "$${SERVER_PIDFILE:-gunicorn.pid}")"
 
 bench: venv ## benchmark every page on the large demo institute (writes BENCHMARKS.md)
 	$(PY) tests/bench.py

@@ -50,7 +50,14 @@ NAVIGATION = {
         CLASSES_MENU,
         FEES_MENU,
         ATTENDANCE_MENU,
-        ("Settings", [("Institute settings", "institute_settings"), ("Admin site", "admin:index")]),
+        (
+            "Settings",
+            [
+                ("Institute settings", "institute_settings"),
+                ("Backups", "backups"),
+                ("Admin site", "admin:index"),
+            ],
+        ),
     ],
     Role.OFFICE: [
         ("Dashboard", "dashboard"),

@@ -15,9 +15,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from musicbeats.csv_export import BOM, SafeWriter, neutralise
 
@@ -64,6 +61,12 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     """One workbook, one sheet per table (write-only mode: memory stays flat)."""
+    # Imported here: openpyxl was a sixth of a web worker's start-up, paid on every
+    # restart (issue 12, fast restarts).
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     bold = Font(bold=True)

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "accounts",
     "attendance",
     "fees",
+    # Project-wide management commands (backup, restore) live in musicbeats/management/.
+    "musicbeats",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +407,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# Backups (`manage.py backup`, musicbeats/backups/): where they go, how many are kept,
+# and the Fernet key(s) that encrypt them (comma-separated; the first encrypts, every one
+# decrypts, so a key can be rotated). SERVER_PIDFILE is the gunicorn master's pid file
+# (`make serve`, the systemd unit): `manage.py restore` refuses while that process lives.
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_KEEP = envint("BACKUP_KEEP", 14)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured(f"BACKUP_KEEP={BACKUP_KEEP} must be at least 1.")
+BACKUP_KEYS = envlist("BACKUP_KEY")
+if BACKUP_KEYS:
+    from cryptography.fernet import Fernet
+
+    for _key in BACKUP_KEYS:
+        try:
+            Fernet(_key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "BACKUP_KEY is not a Fernet key: make one with `python -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+            ) from None
+SERVER_PIDFILE = Path(envstr("SERVER_PIDFILE", str(BASE_DIR / "gunicorn.pid")))
 
 # The institute's own details, printed on pages and (later) receipts.
 INSTITUTE_NAME = envstr("INSTITUTE_NAME", "MusicBeats Academy")

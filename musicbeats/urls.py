@@ -13,6 +13,7 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),  # gathers each app's figures
     path("", include("accounts.urls")),
     path("", include("accounts.intake.urls")),
+    path("", include("musicbeats.backups.urls")),
     path("people/", include("accounts.people.urls")),
     path("profile/", include("accounts.profile.urls")),
     path("", include("attendance.classes.urls")),  # classes/…; later attendance/… and schedule/

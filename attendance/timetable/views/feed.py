@@ -7,11 +7,11 @@ reset token, or a deactivated user, answers 404.
 
 from datetime import timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event, Timezone
 
 from accounts.access import public
 from accounts.models import Role
@@ -20,18 +20,27 @@ from attendance.timetable.feed import lesson_datetimes
 from attendance.timetable.selectors import LessonRow, own_lessons
 from musicbeats.cache_headers import own_cache_control
 
+# icalendar is imported where it is used: with openpyxl (fees.exports) it was a third of
+# a web worker's start-up, paid on every restart (issue 12, fast restarts).
+if TYPE_CHECKING:
+    from icalendar import Event, Timezone
+
 WEEKS_BACK = 8
 WEEKS_AHEAD = 26
 
 
 @lru_cache(maxsize=4)
-def vtimezone(name: str) -> Timezone:
+def vtimezone(name: str) -> "Timezone":
     """The VTIMEZONE of `name`, worked out once per process (it took a third of the
     feed's time). Components are only read when a calendar is serialised."""
+    from icalendar import Timezone
+
     return Timezone.from_tzid(name)
 
 
-def lesson_event(lesson: LessonRow, who, *, host: str, stamp) -> Event:
+def lesson_event(lesson: LessonRow, who, *, host: str, stamp) -> "Event":
+    from icalendar import Event
+
     start, end = lesson_datetimes(lesson)
     title = lesson.batch_name
     if lesson.kind != Lesson.Kind.REGULAR:
@@ -76,6 +85,8 @@ def calendar(request, token):
     )
     host = request.get_host().split(":")[0]
     stamp = timezone.now().replace(microsecond=0)
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//MusicBeats//Lessons//EN")
     cal.add("version", "2.0")
