@@ -148,3 +148,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def text_outbox():
+    """The texts (SMS/WhatsApp) sent in this test, like django.core.mail.outbox."""
+    from accounts.notifications import channels
+
+    channels.outbox.clear()
+    yield channels.outbox
+    channels.outbox.clear()
