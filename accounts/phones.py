@@ -58,7 +58,10 @@ def is_mobile(e164: str) -> bool:
     """Whether a stored (E.164) number can receive a text: a mobile, or a number whose
     plan does not tell (the US, for one)."""
     kind = phonenumbers.number_type(phonenumbers.parse(e164))
-    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
 
 
 class PhoneField(forms.CharField):

@@ -34,7 +34,7 @@ def test_student_history_shows_who_changed_which_field(office, student, guardian
     account = next(e for e in events if e["kind"] == "Account" and e["action"] == "Changed")
     changes = {c["field"]: (c["old"], c["new"]) for c in account["changes"]}
     assert changes["Full name"] == ("Sai Student", "Sai Kumar")
-    assert changes["Phone"][1] == "+91 90000 11111"
+    assert changes["Phone"][1] == "+919000011111"  # stored in E.164
     assert account["who"].full_name == "Omana Office"
     link = next(e for e in events if e["kind"] == "Guardian" and e["action"] == "Changed")
     assert link["subject"] == "Gita Guardian"

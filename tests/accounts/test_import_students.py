@@ -258,7 +258,7 @@ def test_import_creates_students_guardians_links_and_enrolments(client, office_u
     assert (sunita.role, sunita.full_name, sunita.phone) == (
         Role.GUARDIAN,
         "Sunita Sharma",
-        "+91 98450 54321",
+        "+919845054321",  # stored in E.164
     )
     mohan = User.objects.get(full_name="Mohan Das", role=Role.GUARDIAN)
     assert mohan.email is None

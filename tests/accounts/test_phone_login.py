@@ -145,11 +145,13 @@ def test_unknown_number_gets_the_same_page_and_no_message(client, family, text_o
     assert text_outbox == []
     assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
     assert unknown_page.status_code == known_page.status_code == 200
+
     def strip(page, number):
         """The page without its per-request tokens, the number typed as N."""
         html = re.sub(r'(value|nonce)="[^"]+"', "", page.content.decode())
         html = re.sub(r'"x-csrftoken": "[^"]+"', "", html)
         return html.replace(number, "N")
+
     assert strip(unknown_page, "+919999911111") == strip(known_page, NUMBER)
     # No code at all can sign in as nobody.
     assert other.post(CONFIRM, {"code": "000000"}).status_code == 200
