@@ -237,3 +237,31 @@ def test_only_families_have_a_sign_in_phone(db, role):
 def test_a_sign_in_phone_is_not_empty(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(role=Role.GUARDIAN, phone="", phone_login=True)
+
+
+# --- Access: the two pages allauth adds (exempt in accounts/access.py, its own rules) ----
+
+
+def test_phone_pages_are_public_for_anonymous_visitors(client, db):
+    assert client.get(REQUEST).status_code == 200
+    # The confirm page only while a code is pending; otherwise back to asking for one.
+    response = client.get(CONFIRM)
+    assert (response.status_code, response["Location"]) == (302, REQUEST)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_signed_in_people_are_sent_on_from_the_phone_pages(client, users_by_role, role):
+    client.force_login(users_by_role[role])
+    response = client.get(REQUEST)
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert client.get(CONFIRM).status_code == 302
+
+
+def test_allauth_routes_are_the_ones_we_chose():
+    """Enabling another allauth page (phone change, sign-up by phone…) is a decision: it
+    shows up here first, and needs its line in accounts/access.py."""
+    from allauth.account import urls
+
+    names = {p.name for p in urls.urlpatterns}
+    assert {"account_request_login_code", "account_confirm_login_code"} <= names
+    assert not names & {"account_verify_phone", "account_change_phone"}

@@ -255,3 +255,28 @@ def test_data_migration_normalises_phones_and_turns_on_family_sign_in(db, capsys
     assert admission.guardian_phone == "+919876500005"
     out = capsys.readouterr().out
     assert "'call me maybe'" in out and "+919876500003" in out
+
+
+# --- How numbers are shown -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stored,shown",
+    [
+        (NUMBER, "+91 98765 43210"),
+        ("+918023345566", "+91 80 2334 5566"),
+        ("+447911123456", "+44 7911 123456"),
+        ("call me maybe", "call me maybe"),  # left by the migration: shown as stored
+        ("", ""),
+    ],
+)
+def test_phone_filter_shows_numbers_as_people_read_them(stored, shown):
+    from accounts.templatetags.phones import phone
+
+    assert phone(stored) == shown
+
+
+def test_office_sees_readable_numbers_and_e164_links(office, db):
+    kid = StudentFactory(user__phone=NUMBER)
+    page = office.get(reverse("people:student_detail", args=[kid.pk])).content.decode()
+    assert "+91 98765 43210" in page
