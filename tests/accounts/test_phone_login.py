@@ -169,20 +169,28 @@ def test_staff_cannot_sign_in_by_phone_code(client, db, text_outbox, role):
     assert signed_in_as(client) is None
 
 
-def test_staff_phone_with_password_is_no_login(client, db):
+def test_a_phone_never_stands_in_for_an_email_with_the_password(client, db):
+    """The password form takes an email only: neither staff nor a family member with a
+    password signs in with phone + password."""
     office = UserFactory(role=Role.OFFICE, phone=NUMBER)
-    response = client.post(LOGIN, {"login": NUMBER, "password": PASSWORD})
-    assert response.status_code == 200
-    assert signed_in_as(client) is None
+    UserFactory(role=Role.GUARDIAN, phone="+919876500009", phone_login=True)
+    for login in (NUMBER, "+919876500009", "98765 00009"):
+        response = client.post(LOGIN, {"login": login, "password": PASSWORD})
+        assert response.status_code == 200
+        assert signed_in_as(client) is None
     response = client.post(LOGIN, {"login": office.email, "password": PASSWORD})
     assert signed_in_as(client) == str(office.pk)
 
 
 def test_no_code_by_email(client, db, text_outbox, mailoutbox):
+    """Login by code is for phones only: an emailed code would let staff in without
+    their password."""
     office = UserFactory(role=Role.OFFICE)
-    response = ask_code(client, "", email=office.email)
-    assert response.status_code == 200
-    assert b"Enter your phone number." in response.content
+    for data in ({"email": office.email}, {"phone": "", "email": office.email}):
+        response = client.post(REQUEST, data)
+        assert response.status_code == 200
+        assert b"Enter your phone number." in response.content
+    assert b'name="email"' not in client.get(REQUEST).content
     assert mailoutbox == [] and text_outbox == []
 
 
@@ -265,3 +273,13 @@ def test_allauth_routes_are_the_ones_we_chose():
     names = {p.name for p in urls.urlpatterns}
     assert {"account_request_login_code", "account_confirm_login_code"} <= names
     assert not names & {"account_verify_phone", "account_change_phone"}
+
+
+def test_code_pages_query_budget(client, family, text_outbox, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        ask_code(client, NUMBER)
+    with django_assert_max_num_queries(4):
+        assert client.get(CONFIRM).status_code == 200
+    with django_assert_max_num_queries(15):  # the login writes the session and last_login
+        client.post(CONFIRM, {"code": the_code(text_outbox)})
+    assert signed_in_as(client) == str(family.pk)
