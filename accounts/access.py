@@ -36,6 +36,11 @@ EXEMPT_NAMESPACES = {
 EXEMPT_MODULES = {
     # allauth's pages decide for themselves which need a login (login, password reset
     # and its confirmation are public; password change, email and logout need one).
+    # Phone sign-in (issue 11) adds two public ones: `/accounts/login/code/` asks for a
+    # code by phone (PhoneCodeRequestForm: families only, no email codes) and
+    # `/accounts/login/code/confirm/` takes it (reachable only while a code is pending,
+    # else it redirects back). allauth's phone verify/change pages are not wired in
+    # (phone is no sign-up field).
     "allauth.account.views": "allauth's account pages",
     # Never reached: accounts.sessions.views.sessions answers at the same address
     # (/accounts/sessions/, routed first); its own view requires a login anyway.

@@ -1,10 +1,13 @@
 from dataclasses import dataclass
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.utils.encoding import force_str
 
 from accounts.institute.memory import institute_name
+from accounts.notifications.channels import send_text
+from accounts.phones import PhoneField
 from accounts.validators import single_line
 from musicbeats.client_address import client_ip
 
@@ -70,3 +73,44 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return False
         return super().confirm_email(request, email_address)
+
+    # Phone sign-in (allauth's login by code, ACCOUNT_LOGIN_METHODS includes "phone").
+    # A code goes only to a family member (student or guardian) whose phone the office
+    # marked as their sign-in phone (`User.phone_login`, unique among those): staff and
+    # teachers never get one, so a phone never replaces their password. Nobody signs up,
+    # so allauth's set_phone/verification flows stay unused; the office's number counts
+    # as verified, like the email addresses the office enters.
+
+    def phone_form_field(self, **kwargs):
+        return PhoneField(**kwargs)
+
+    def get_user_by_phone(self, phone):
+        from accounts.models import FAMILY_ROLES, User
+
+        return User.objects.filter(
+            phone=phone, phone_login=True, is_active=True, role__in=FAMILY_ROLES
+        ).first()
+
+    def get_phone(self, user):
+        if getattr(user, "phone_login", False) and user.phone:
+            return user.phone, True
+        return None
+
+    def set_phone(self, user, phone, verified):
+        user.phone = phone
+        user.save(update_fields=["phone"])
+
+    def set_phone_verified(self, user, phone):
+        """Nothing to record: a sign-in phone is one the office entered."""
+
+    def send_verification_code_sms(self, user, phone, code, **kwargs):
+        minutes = app_settings.LOGIN_BY_CODE_TIMEOUT // 60
+        send_text(
+            phone,
+            f"{code} is your {institute_name()} sign-in code. It works once, for "
+            f"{minutes} minutes. Nobody from the institute will ask you for it.",
+        )
+
+    def send_unknown_account_sms(self, phone, **kwargs):
+        """No text to a number nobody signs in with: the page says the same either way,
+        and a stranger's phone is not pestered."""

@@ -4,22 +4,28 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from accounts.phones import normalise_phone
 from accounts.sessions.services import end_sessions
 
 # Roles, not groups, decide what people may do.
 admin.site.unregister(Group)
 
 
-class UserCreateForm(AdminUserCreationForm):
+class PhoneMixin:
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone"))
+
+
+class UserCreateForm(PhoneMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "phone", "role"]
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(PhoneMixin, UserChangeForm):
     class Meta:
         model = User
-        fields = ["email", "full_name", "phone", "role", "is_active"]
+        fields = ["email", "full_name", "phone", "phone_login", "role", "is_active"]
 
 
 @admin.register(User)
@@ -35,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "phone", "role", "is_active"]}),
+        ("Person", {"fields": ["full_name", "phone", "phone_login", "role", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

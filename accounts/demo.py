@@ -15,11 +15,11 @@ from accounts.models import Counter, Guardianship, Role, Student, User
 DEMO_PASSWORD = "musicbeats-demo"  # noqa: S105 (public demo password, printed in the README)
 
 DEMO_ACCOUNTS = [
-    ("admin@musicbeats.test", "Asha Raghavan", "+91 98450 10001", Role.ADMIN),
-    ("office@musicbeats.test", "Meera Iyer", "+91 98450 10002", Role.OFFICE),
-    ("teacher@musicbeats.test", "Arjun Menon", "+91 98450 10003", Role.TEACHER),
-    ("student@musicbeats.test", "Kavya Nair", "+91 98450 10004", Role.STUDENT),
-    ("guardian@musicbeats.test", "Lakshmi Nair", "+91 98450 10005", Role.GUARDIAN),
+    ("admin@musicbeats.test", "Asha Raghavan", "+919845010001", Role.ADMIN),
+    ("office@musicbeats.test", "Meera Iyer", "+919845010002", Role.OFFICE),
+    ("teacher@musicbeats.test", "Arjun Menon", "+919845010003", Role.TEACHER),
+    ("student@musicbeats.test", "Kavya Nair", "+919845010004", Role.STUDENT),
+    ("guardian@musicbeats.test", "Lakshmi Nair", "+919845010005", Role.GUARDIAN),
 ]
 
 # Teachers beside the demo teacher (six in all in the small institute).
@@ -50,7 +50,8 @@ AREAS = ["MG Road", "Indiranagar", "Jayanagar", "Koramangala", "Malleswaram", "H
 
 
 def phone(rng):
-    return f"+91 9{rng.randrange(10**8, 10**9)}"
+    """A mobile number, stored as every phone is (E.164, accounts/phones.py)."""
+    return f"+919{rng.randrange(10**8, 10**9)}"
 
 
 def _user(email, name, phone_number, role, password):
@@ -113,6 +114,9 @@ def seed_small(password) -> int:
         Guardianship.objects.create(
             student=child, guardian=users["guardian@musicbeats.test"], relation="Mother"
         )
+    # She may also sign in with a code sent to her phone (98450 10005; `make run` prints
+    # the code in its terminal).
+    User.objects.filter(pk=users["guardian@musicbeats.test"].pk).update(phone_login=True)
 
     # Other families: 38 more children, some of them siblings.
     children = 2

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = (Role.ADMIN, Role.OFFICE)
+# Who may sign in with a code sent to their phone (accounts.adapter): families only;
+# staff and teachers sign in with their email and password.
+FAMILY_ROLES = (Role.STUDENT, Role.GUARDIAN)
 ALL_ROLES = tuple(Role)
 
 
@@ -51,7 +54,16 @@ class User(AbstractBaseUser):
 
     email = models.EmailField("email address", max_length=254, unique=True, null=True, blank=True)
     full_name = models.CharField(max_length=150)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(
+        max_length=20, blank=True, help_text="E.164 (+919876543210): accounts.phones."
+    )
+    phone_login = models.BooleanField(
+        "signs in with this phone",
+        default=False,
+        help_text="A code sent to this phone signs them in (students and guardians only). "
+        "Two people never sign in with one phone; a shared family phone stays a contact "
+        "number of the others.",
+    )
     role = models.CharField(max_length=10, choices=Role.choices, db_index=True)
     is_active = models.BooleanField(
         default=True,
@@ -81,6 +93,18 @@ class User(AbstractBaseUser):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            # One phone signs in one person: a code sent to it must say whose it is.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(phone_login=True),
+                name="user_login_phone_unique",
+            ),
+            # Only a family member with a phone signs in by phone.
+            models.CheckConstraint(
+                condition=models.Q(phone_login=False)
+                | (models.Q(role__in=FAMILY_ROLES) & ~models.Q(phone="")),
+                name="user_login_phone_family",
             ),
         ]
 

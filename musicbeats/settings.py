@@ -241,8 +241,11 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 
-# django-allauth: email is the login, nobody signs up by themselves.
-ACCOUNT_LOGIN_METHODS = {"email"}
+# django-allauth: email is the login, nobody signs up by themselves. Families may also
+# sign in with a code sent to their phone (`User.phone_login`; students and guardians
+# only, accounts/adapter.py): the password form still takes an email only
+# (accounts/login/forms.py), so a phone never stands in for a staff password.
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
@@ -256,7 +259,25 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # One email per person (it is the login): changing it sends a link to the new address,
 # and the address changes when that link is followed; the old address is told.
 ACCOUNT_CHANGE_EMAIL = True
-ACCOUNT_FORMS = {"add_email": "accounts.people.forms.ChangeEmailForm"}
+ACCOUNT_FORMS = {
+    "add_email": "accounts.people.forms.ChangeEmailForm",
+    "login": "accounts.login.forms.EmailLoginForm",
+    "request_login_code": "accounts.login.forms.PhoneCodeRequestForm",
+}
+# Phone sign-in: a 6-digit code, valid for 5 minutes, 3 tries; the code is single-use
+# (allauth forgets it once it signed someone in or the tries are used up).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# A number without a country code is read as one of this region's (accounts/phones.py).
+PHONE_REGION = envstr("PHONE_REGION", "IN")
+# Where text messages (SMS/WhatsApp: sign-in codes, later notifications) go:
+# accounts/notifications/channels.py. The console backend prints them; production plugs
+# in a provider's backend here.
+TEXT_CHANNEL_BACKEND = envstr(
+    "TEXT_CHANNEL_BACKEND", "accounts.notifications.channels.ConsoleBackend"
+)
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # No "Unknown account" mail to addresses nobody logs in with: the password reset page
 # answers the same for every address and mails only people who have an account.
@@ -270,6 +291,10 @@ ACCOUNT_RATE_LIMITS = {
     # of the window; one address may fail 20 times a minute and 100 times an hour across
     # accounts, then its logins are refused until the window passes.
     "login_failed": envstr("RATE_LIMIT_LOGIN_FAILED", "20/m/ip,100/h/ip,5/5m/key"),
+    # Sign-in codes by text cost money and pester the phone's owner: three a number in
+    # ten minutes, ten a day (the key is the number in E.164, so spacing does not
+    # matter); an address may ask twenty a minute across numbers.
+    "request_login_code": "20/m/ip,3/10m/key,10/d/key",
 }
 
 # The real client address, for rate limits and the admission form's flood guard

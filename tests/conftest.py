@@ -180,3 +180,13 @@ def staff(request, users_by_role):
     client = Client(raise_request_exception=False)
     client.force_login(users_by_role[request.param])
     return client
+
+
+@pytest.fixture(autouse=True)
+def text_outbox():
+    """The texts (SMS/WhatsApp) sent in this test, like django.core.mail.outbox."""
+    from accounts.notifications import channels
+
+    channels.outbox.clear()
+    yield channels.outbox
+    channels.outbox.clear()

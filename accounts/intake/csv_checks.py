@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
+from accounts.phones import normalise_or_none
 from accounts.validators import single_line, validate_plain_text
 from musicbeats.enrolment import not_ended_by
 
@@ -78,7 +79,6 @@ COLUMNS = [
     Column("notes", 2000, "Anything else, for the office."),
 ]
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
-PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -356,8 +356,15 @@ def _check_alone(row: Row, *, extra, today, span=None) -> None:
         row.problems.append("full_name is missing")
     for column in ("phone", "guardian_phone"):
         value = row.values[column]
-        if value and len(value) <= 20 and not PHONE_RE.match(value):
-            row.problems.append(f"{column} “{_short(value)}” is not a phone number")
+        if value and len(value) <= COLUMNS_BY_NAME[column].max_length:
+            e164 = normalise_or_none(value)
+            if e164 is None:
+                row.problems.append(
+                    f"{column} “{_short(value)}” is not a valid phone number "
+                    "(10 digits, or with the country code: +91 98450 12345)"
+                )
+            else:
+                row.values[column] = e164  # stored as every phone is: E.164
     row.date_of_birth = _date(row, "date_of_birth")
     row.joined_on = _date(row, "joined_on")
     if row.date_of_birth and row.date_of_birth > today:

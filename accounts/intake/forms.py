@@ -1,6 +1,5 @@
 """Forms of the intake pages: the public admission form, the office's decision, CSV upload."""
 
-import re
 from datetime import date
 
 from django import forms
@@ -9,21 +8,17 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.intake.csv_checks import MAX_BYTES
 from accounts.models import AdmissionRequest
+from accounts.phones import normalise_phone
 from accounts.validators import clean_name, single_line, validate_plain_text
 from musicbeats.ids import IdModelChoiceField
 from musicbeats.widgets import DateInput
 
-PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 HONEYPOT = "website"
 
 
 def check_phone(value: str) -> str:
-    value = " ".join(value.split())
-    if value and (not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 7):
-        raise forms.ValidationError(
-            "Enter a phone number of digits, spaces, + and -, e.g. +91 98450 12345."
-        )
-    return value
+    """The guardian's phone in E.164 (accounts/phones.py)."""
+    return normalise_phone(value)
 
 
 class AdmissionForm(forms.ModelForm):

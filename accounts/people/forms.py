@@ -4,7 +4,6 @@ The forms check what a person typed (lengths, dates, an email in use) and say so
 the field; services (`accounts/people/services.py`) store the result in one transaction.
 """
 
-import re
 from datetime import timedelta
 
 from allauth.account.forms import AddEmailForm
@@ -16,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.by_name import attendance_models
 from accounts.models import Role, Student, User
 from accounts.people.services import email_in_use, sync_login_email
+from accounts.phones import PhoneField, is_mobile, normalise_phone
 from accounts.validators import (
     clean_name,
     single_line,
@@ -25,19 +25,31 @@ from accounts.validators import (
 from musicbeats.ids import IdModelChoiceField, IdModelMultipleChoiceField
 from musicbeats.widgets import DateInput
 
-PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,19}$")
 OLDEST_BIRTH_YEAR = 1900
 RELATION_MAX = 30
 
 
 def clean_phone(value: str) -> str:
-    value = " ".join(value.split())
-    if value and (not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 6):
-        raise forms.ValidationError(
-            "Enter a phone number of digits, spaces and an optional leading +, "
-            "e.g. +91 98450 12345."
+    """A typed phone number in E.164 (accounts/phones.py), "" for none."""
+    return normalise_phone(value)
+
+
+def check_login_phone(*, phone: str, person: User | None) -> str | None:
+    """Why `phone` cannot be `person`'s sign-in phone, or None when it can."""
+    if not phone:
+        return "Enter the phone they sign in with, or untick the box."
+    if not is_mobile(phone):
+        return "This looks like a landline: sign-in codes go by SMS to a mobile number."
+    holder = User.objects.filter(phone=phone, phone_login=True)
+    if person is not None:
+        holder = holder.exclude(pk=person.pk)
+    holder = holder.only("full_name").first()
+    if holder is not None:
+        return (
+            f"{holder.full_name} already signs in with this phone, and two people cannot "
+            "share a sign-in phone. Untick the box to keep the number as a contact only."
         )
-    return value
+    return None
 
 
 class PersonForm(forms.Form):
@@ -50,7 +62,7 @@ class PersonForm(forms.Form):
         required=False,
         help_text="Their login. They get an email with a link to set a password.",
     )
-    phone = forms.CharField(label="Phone", max_length=20, required=False)
+    phone = PhoneField(required=False)
 
     email_required = False
 
@@ -63,9 +75,6 @@ class PersonForm(forms.Form):
     def clean_full_name(self):
         return clean_name(self.cleaned_data["full_name"])
 
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
-
     def clean_email(self):
         email = (self.cleaned_data.get("email") or "").strip().lower()
         if email and email_in_use(email, exclude=self.person):
@@ -73,7 +82,26 @@ class PersonForm(forms.Form):
         return email or None
 
 
-class StudentForm(PersonForm):
+class PhoneLoginMixin(forms.Form):
+    """A family member's "signs in with this phone" box (User.phone_login)."""
+
+    phone_login = forms.BooleanField(
+        label="Signs in with a code sent to this phone",
+        required=False,
+        help_text="For a family without an email. One person per phone: a shared "
+        "family phone signs in one of them.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("phone_login") and "phone" in cleaned:
+            problem = check_login_phone(phone=cleaned["phone"], person=self.person)
+            if problem:
+                self.add_error("phone_login", problem)
+        return cleaned
+
+
+class StudentForm(PhoneLoginMixin, PersonForm):
     email = forms.EmailField(
         label="Email (optional)",
         max_length=254,
@@ -94,7 +122,10 @@ class StudentForm(PersonForm):
         widget=forms.CheckboxSelectMultiple,
     )
     new_guardian_name = forms.CharField(label="Name", max_length=150, required=False)
-    new_guardian_phone = forms.CharField(label="Phone", max_length=20, required=False)
+    new_guardian_phone = PhoneField(required=False)
+    new_guardian_phone_login = forms.BooleanField(
+        label="Signs in with a code sent to this phone", required=False
+    )
     new_guardian_email = forms.EmailField(label="Email", max_length=254, required=False)
     new_guardian_relation = forms.CharField(
         label="Relation",
@@ -139,9 +170,6 @@ class StudentForm(PersonForm):
         validate_plain_text(value)
         return value
 
-    def clean_new_guardian_phone(self):
-        return clean_phone(self.cleaned_data["new_guardian_phone"])
-
     def clean_new_guardian_email(self):
         email = (self.cleaned_data.get("new_guardian_email") or "").strip().lower()
         if email and email_in_use(email):
@@ -167,6 +195,14 @@ class StudentForm(PersonForm):
             cleaned.get(f"new_guardian_{name}") for name in ("phone", "email", "relation")
         ):
             self.add_error("new_guardian_name", "Enter the new guardian's name.")
+        if new_name and cleaned.get("new_guardian_phone_login"):
+            guardian_phone = cleaned.get("new_guardian_phone", "")
+            problem = check_login_phone(phone=guardian_phone, person=None)
+            student_has_it = cleaned.get("phone_login") and cleaned.get("phone") == guardian_phone
+            if not problem and student_has_it:
+                problem = "The student signs in with this phone already (ticked above)."
+            if problem:
+                self.add_error("new_guardian_phone_login", problem)
         email, guardian_email = cleaned.get("email"), cleaned.get("new_guardian_email")
         if email and guardian_email and email == guardian_email:
             self.add_error(
@@ -191,6 +227,7 @@ class StudentForm(PersonForm):
             "full_name": cleaned["new_guardian_name"],
             "email": cleaned.get("new_guardian_email"),
             "phone": cleaned.get("new_guardian_phone", ""),
+            "phone_login": bool(cleaned.get("new_guardian_phone_login")),
             "relation": cleaned.get("new_guardian_relation", ""),
         }
 
@@ -221,7 +258,7 @@ class DeactivateStudentForm(forms.Form):
         return left
 
 
-class GuardianForm(PersonForm):
+class GuardianForm(PhoneLoginMixin, PersonForm):
     students = IdModelMultipleChoiceField(
         queryset=Student.objects.select_related("user"),
         required=False,

@@ -62,9 +62,14 @@ def send_invitation(user: User, *, base_url: str) -> None:
 
 
 @transaction.atomic
-def create_person(*, role: Role, full_name: str, email: str | None, phone: str = "") -> User:
-    """A user of any role. Without an email they have no login (a young child)."""
-    return User.objects.create_user(email or None, full_name=full_name, phone=phone, role=role)
+def create_person(
+    *, role: Role, full_name: str, email: str | None, phone: str = "", phone_login: bool = False
+) -> User:
+    """A user of any role. Without an email they have no login (a young child) unless
+    they sign in with their phone (`phone_login`, families only)."""
+    return User.objects.create_user(
+        email or None, full_name=full_name, phone=phone, role=role, phone_login=phone_login
+    )
 
 
 @transaction.atomic
@@ -73,6 +78,7 @@ def create_student(
     full_name: str,
     email: str | None = None,
     phone: str = "",
+    phone_login: bool = False,
     date_of_birth: date | None = None,
     address: str = "",
     joined_on: date | None = None,
@@ -83,7 +89,9 @@ def create_student(
 ) -> Student:
     """A student with their user, a roll number (next free `MB-NNNN` unless given) and
     links to `guardians`."""
-    user = create_person(role=Role.STUDENT, full_name=full_name, email=email, phone=phone)
+    user = create_person(
+        role=Role.STUDENT, full_name=full_name, email=email, phone=phone, phone_login=phone_login
+    )
     student = Student.objects.create(
         user=user,
         roll_number=roll_number or Student.next_roll_number(),
@@ -171,9 +179,12 @@ def _normal_email(email: str | None) -> str | None:
 
 
 @transaction.atomic
-def update_person(user: User, *, full_name: str, phone: str, email: str | None = ...) -> bool:
-    """Change a person's name, phone and (unless left out) email. True when the email
-    changed: the caller then invites them at the new address if they have no password.
+def update_person(
+    user: User, *, full_name: str, phone: str, email: str | None = ..., phone_login: bool = ...
+) -> bool:
+    """Change a person's name, phone and (unless left out) email and sign-in phone
+    switch. True when the email changed: the caller then invites them at the new address
+    if they have no password.
     """
     changed_email = False
     if email is not ...:
@@ -184,6 +195,8 @@ def update_person(user: User, *, full_name: str, phone: str, email: str | None =
         user.email = email
     user.full_name = full_name
     user.phone = phone
+    if phone_login is not ...:
+        user.phone_login = phone_login
     user.save()
     if changed_email:
         sync_login_email(user)
@@ -228,6 +241,7 @@ def add_student(
     address: str,
     joined_on: date,
     notes: str,
+    phone_login: bool = False,
     guardians: list[tuple[User, str]] = (),
     new_guardian: dict | None = None,
 ) -> tuple[Student, User | None]:
@@ -248,12 +262,14 @@ def add_student(
             full_name=new_guardian["full_name"],
             email=new_guardian.get("email"),
             phone=new_guardian.get("phone", ""),
+            phone_login=new_guardian.get("phone_login", False),
         )
         guardians.append((made_guardian, new_guardian.get("relation", "")))
     student = create_student(
         full_name=full_name,
         email=email,
         phone=phone,
+        phone_login=phone_login,
         date_of_birth=date_of_birth,
         address=address,
         joined_on=joined_on,
@@ -278,6 +294,7 @@ def update_student(
     notes: str,
     guardians: list[tuple[User, str]],
     new_guardian: dict | None = None,
+    phone_login: bool = ...,
 ) -> tuple[bool, User | None]:
     """Edit a student (`student` fetched with its user). Returns (email changed, the new
     guardian or None)."""
@@ -305,9 +322,12 @@ def update_student(
             full_name=new_guardian["full_name"],
             email=new_guardian.get("email"),
             phone=new_guardian.get("phone", ""),
+            phone_login=new_guardian.get("phone_login", False),
         )
         guardians.append((made_guardian, new_guardian.get("relation", "")))
-    changed_email = update_person(student.user, full_name=full_name, phone=phone, email=email)
+    changed_email = update_person(
+        student.user, full_name=full_name, phone=phone, email=email, phone_login=phone_login
+    )
     student.date_of_birth = date_of_birth
     student.address = address
     student.joined_on = joined_on
@@ -318,12 +338,16 @@ def update_student(
 
 
 @transaction.atomic
-def add_guardian(*, full_name: str, email: str | None, phone: str = "") -> User:
+def add_guardian(
+    *, full_name: str, email: str | None, phone: str = "", phone_login: bool = False
+) -> User:
     """A guardian (family account). With an email they can log in once invited."""
     email = _normal_email(email)
     if email and email_in_use(email):
         raise ValueError("This email address is already in use by another person.")
-    guardian = create_person(role=Role.GUARDIAN, full_name=full_name, email=email, phone=phone)
+    guardian = create_person(
+        role=Role.GUARDIAN, full_name=full_name, email=email, phone=phone, phone_login=phone_login
+    )
     if email:
         sync_login_email(guardian)
     return guardian

@@ -49,7 +49,9 @@ def profile_edit(request):
     """Edit one's own name and phone (the email changes through allauth's flow)."""
     user = request.user
     form = ProfileForm(
-        request.POST or None, initial={"full_name": user.full_name, "phone": user.phone}
+        request.POST or None,
+        initial={"full_name": user.full_name, "phone": user.phone},
+        user=user,
     )
     if request.method == "POST" and form.is_valid():
         services.update_person(

@@ -34,7 +34,7 @@ def test_student_history_shows_who_changed_which_field(office, student, guardian
     account = next(e for e in events if e.kind == "account" and e.action == "Changed")
     changes = {label: (old, new) for label, old, new in account.changes}
     assert changes["full name"] == ("Sai Student", "Sai Kumar")
-    assert changes["phone"][1] == "+91 90000 11111"
+    assert changes["phone"][1] == "+919000011111"  # stored in E.164
     assert account.who == "Omana Office"
     link = next(e for e in events if e.kind == "guardian" and e.action == "Changed")
     assert link.subject == "Gita Guardian"

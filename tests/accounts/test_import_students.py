@@ -225,7 +225,7 @@ def _assert_the_families_are_linked(students):
     assert (sunita.role, sunita.full_name, sunita.phone) == (
         Role.GUARDIAN,
         "Sunita Sharma",
-        "+91 98450 54321",
+        "+919845054321",  # stored in E.164
     )
     mohan = User.objects.get(full_name="Mohan Das", role=Role.GUARDIAN)
     assert mohan.email is None

@@ -38,7 +38,7 @@ def test_everyone_edits_their_own_name_and_phone(client, users_by_role, role):
     response = client.post(EDIT, {"full_name": "  New   Name ", "phone": "+91 90000 00001"})
     assert response.status_code == 302
     user = User.objects.get(pk=user.pk)
-    assert (user.full_name, user.phone) == ("New Name", "+91 90000 00001")
+    assert (user.full_name, user.phone) == ("New Name", "+919000000001")  # E.164
     assert user.role == role
 
 

@@ -273,7 +273,7 @@ def test_an_email_already_in_use_is_refused_in_any_letter_case(office, student, 
         ("date_of_birth", "2999-01-01", "cannot be in the future"),
         ("date_of_birth", "1850-01-01", "after 1900"),
         ("joined_on", "2999-01-01", "more than a year away"),
-        ("phone", "call me", "Enter a phone number"),
+        ("phone", "call me", "Enter a valid phone number"),
     ],
 )
 def test_bad_dates_and_phones_are_refused_with_a_message(office, db, field, value, message):

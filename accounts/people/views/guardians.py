@@ -91,6 +91,7 @@ def _guardian_form(request, guardian=None):
             "full_name": guardian.full_name,
             "email": guardian.email,
             "phone": guardian.phone,
+            "phone_login": guardian.phone_login,
             "students": [link.student_id for link in guardian.links],
         }
     form = GuardianForm(request.POST or None, initial=initial, person=guardian)
@@ -100,7 +101,10 @@ def _guardian_form(request, guardian=None):
             with transaction.atomic():
                 if guardian is None:
                     person = services.add_guardian(
-                        full_name=data["full_name"], email=data["email"], phone=data["phone"]
+                        full_name=data["full_name"],
+                        email=data["email"],
+                        phone=data["phone"],
+                        phone_login=data["phone_login"],
                     )
                     changed = False
                 else:
@@ -110,6 +114,7 @@ def _guardian_form(request, guardian=None):
                         full_name=data["full_name"],
                         email=data["email"],
                         phone=data["phone"],
+                        phone_login=data["phone_login"],
                     )
                 services.set_wards(person, students=form.ward_links())
         except ValueError as refusal:

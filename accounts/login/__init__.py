@@ -1,0 +1,1 @@
+"""How people sign in: allauth's forms as MusicBeats uses them (see forms.py)."""
