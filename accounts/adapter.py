@@ -2,9 +2,11 @@ from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 
 from accounts.institute.memory import institute_name
+from musicbeats.security_log import event
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         """Nobody signs up by themselves: the office creates accounts."""
         return False
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth refuses a login past the failed-login limit here: log the lockout."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            event("lockout", request, attempted=credentials.get("email", ""))
+            raise
 
     def format_email_subject(self, subject):
         """`[Institute name] Password reset`: the name as the institute's settings say now."""

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from musicbeats.security_log import event
 
 # Roles, not groups, decide what people may do.
 admin.site.unregister(Group)
@@ -53,6 +54,22 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+
+    def save_model(self, request, obj, form, change):
+        """Roles are changed here (and only here): each change goes to the security log."""
+        before = form.initial.get("role") if change else None
+        super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            event(
+                "role_changed",
+                request,
+                target_id=obj.pk,
+                target_email=obj.email,
+                old_role=before,
+                new_role=obj.role,
+            )
+        if change and "is_active" in form.changed_data:
+            event("account_active_changed", request, target_id=obj.pk, active=obj.is_active)
 
     def has_delete_permission(self, request, obj=None):
         # People with history are deactivated, never deleted.
