@@ -6,14 +6,19 @@
 - A write refused because the disk is full or the database is read-only answers 503 with
   a page that says so and that nothing was saved (the transaction rolled back).
 
-One middleware, last in settings.MIDDLEWARE so that its `process_exception` runs first.
-A fault raised before the view (in another middleware) is not retried: the first query
-of a request checks a reused connection (`CONN_HEALTH_CHECKS`), so a connection that died
-while idle is replaced before that.
+One middleware, last in settings.MIDDLEWARE. Django turns an exception into a 500 inside
+the middleware stack, so a receiver of `got_request_exception` notes the database error
+on the request, and the middleware, seeing the 500, answers instead: the 503 page, or the
+read run once more (every other middleware's process_view, then the view: the fault may
+come from the session lookup in LoginRequiredMiddleware as well as from the view). The
+first query of a request checks a reused connection (`CONN_HEALTH_CHECKS`), so this is
+for a connection that dies during the request.
 """
 
 import logging
+import sys
 
+from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -28,8 +33,8 @@ POSTGRES_STORAGE_STATES = {"53100": "full", "25006": "read-only"}
 
 
 def storage_fault(error: BaseException) -> str | None:
-    """ "full" or "read-only" when `error` is the database refusing a write for lack of
-    space or of write access; None for any other error."""
+    """The database refused a write for lack of space ("full") or of write access
+    ("read-only"); None for any other error."""
     if not isinstance(error, DatabaseError):
         return None
     cause = error.__cause__ or error
@@ -54,46 +59,38 @@ def _drop_connections() -> None:
             connection.connection = None
 
 
+def remember_database_fault(sender, request=None, **kwargs):
+    """got_request_exception receiver: keep the database error on its request."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DatabaseError):
+        request.database_fault = error
+
+
 class DatabaseFaultsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        got_request_exception.connect(remember_database_fault, dispatch_uid="db_faults")
 
     def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        fault = storage_fault(exception)
+        response = self.get_response(request)
+        error = getattr(request, "database_fault", None)
+        if error is None or response.status_code != 500:
+            return response
+        request.database_fault = None
+        fault = storage_fault(error)
         if fault is not None:
-            logger.error(
-                "%s %s refused: the database is %s",
+            logger.error("%s %s refused: the database is %s", request.method, request.path, fault)
+            return not_saved(request, fault)
+        if request.method in SAFE_METHODS and isinstance(error, OperationalError | InterfaceError):
+            logger.warning(
+                "%s %s: database connection lost (%s); running it once more",
                 request.method,
                 request.path,
-                fault,
-                exc_info=exception,
+                str(error).strip().splitlines()[0][:200] if str(error).strip() else "",
             )
-            return not_saved(request, fault)
-        if (
-            request.method in SAFE_METHODS
-            and isinstance(exception, OperationalError | InterfaceError)
-            and not getattr(request, "_db_retried", False)
-            and request.resolver_match is not None
-        ):
-            return self._retry(request, exception)
-        return None
-
-    def _retry(self, request, exception):
-        request._db_retried = True
-        logger.warning(
-            "%s %s: database connection lost (%s); running it once more",
-            request.method,
-            request.path,
-            str(exception).strip().splitlines()[0][:200],
-        )
-        _drop_connections()
-        match = request.resolver_match
-        response = match.func(request, *match.args, **match.kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
+            _drop_connections()
+            # Once: a second failure is remembered again but answered as the 500 it is.
+            return self.get_response(request)
         return response
 
 

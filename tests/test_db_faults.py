@@ -62,6 +62,17 @@ def test_a_read_whose_connection_dropped_is_run_once_more(office_user):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_read_whose_connection_dropped_before_the_view_is_run_once_more(office_user):
+    """The session lookup (LoginRequiredMiddleware, before the view) loses the connection."""
+    client = _office(office_user)
+    dropped = FailOnce('FROM "django_session"', OperationalError("server closed the connection"))
+    with connection.execute_wrapper(dropped):
+        response = client.get("/fees/payments/")
+    assert response.status_code == 200
+    assert dropped.calls >= 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_read_that_fails_twice_is_a_500_not_a_loop(office_user):
     client = _office(office_user)
 
