@@ -727,7 +727,8 @@ def write_report(path: Path, results: list[dict]) -> None:
         "two thirds. Latencies are round trips seen by the clients, in milliseconds.",
         "",
         f"- run: {datetime.now(UTC).isoformat(timespec='minutes')}",
-        f"- machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        f"- machine: {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} when the "
+        f"report was written), Python {sys.version.split()[0]}",
         "",
     ]
     for result in results:
