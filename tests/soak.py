@@ -287,6 +287,24 @@ def fresh_database(database_url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+def seeded_database(database_url: str, env: dict, seeded_copy: Path | None = None) -> None:
+    """A fresh database with the tables and the small demo institute."""
+    import sqlite3
+
+    fresh_database(database_url)
+    path = urllib.parse.urlsplit(database_url).path if database_url.startswith("sqlite") else ""
+    if path and seeded_copy and Path(seeded_copy).exists():
+        with sqlite3.connect(seeded_copy) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        return
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "seed_demo")
+    if path and seeded_copy:
+        with sqlite3.connect(path) as source, sqlite3.connect(seeded_copy) as target:
+            source.backup(target)
+
+
 def prepare(out_path: str, tablets: int) -> None:
     """(Run inside Django.) One lesson today for each tablet, given by a demo teacher, and
     the ids the clients need; written as JSON to `out_path`."""
@@ -491,18 +509,19 @@ def run(
     port=None,
     transaction_mode="IMMEDIATE",
     workdir=None,
+    seeded_copy=None,
     say=print,
 ) -> dict:
-    """One soak run; returns its figures, its problems and whether it passed."""
+    """One soak run; returns its figures, its problems and whether it passed.
+
+    `seeded_copy` (SQLite only): a file keeping the migrated, seeded database, so a second
+    run (the short form's DEFERRED variant) copies it instead of seeding again."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="soak-"))
     engine = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     env = environment(database_url, transaction_mode, workdir)
     port = port or free_port()
     started = time.perf_counter()
-    fresh_database(database_url)
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "createcachetable")
-    manage(env, "seed_demo")
+    seeded_database(database_url, env, seeded_copy)
     plan_path = workdir / "plan.json"
     in_django(env, f"from tests.soak import prepare; prepare({str(plan_path)!r}, {tablets})")
     plan = json.loads(plan_path.read_text())

@@ -27,12 +27,20 @@ def _database_url(tmp_path) -> str:
     return f"postgres://{user}@{host}:{port}/{database['NAME']}_soak"
 
 
+@pytest.fixture(scope="module")
+def seeded_copy(tmp_path_factory):
+    """SQLite: the seeded database of the first run, copied by the second."""
+    return tmp_path_factory.mktemp("soak") / "seeded.sqlite3"
+
+
 def _is_sqlite() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 
-def test_short_soak_stores_every_acknowledged_payment_and_mark_once(tmp_path):
-    result = soak.run(database_url=_database_url(tmp_path), workdir=tmp_path, **SHORT)
+def test_short_soak_stores_every_acknowledged_payment_and_mark_once(tmp_path, seeded_copy):
+    result = soak.run(
+        database_url=_database_url(tmp_path), workdir=tmp_path, seeded_copy=seeded_copy, **SHORT
+    )
     assert result["passed"], result["problems"]
     assert result["payments_acknowledged"] > 0
     assert result["marks_acknowledged"] > 0
@@ -44,10 +52,11 @@ def test_short_soak_stores_every_acknowledged_payment_and_mark_once(tmp_path):
 @pytest.mark.skipif(
     not _is_sqlite(), reason="SQLite's transaction mode: PostgreSQL has no such setting"
 )
-def test_short_soak_fails_without_immediate_transactions(tmp_path):
+def test_short_soak_fails_without_immediate_transactions(tmp_path, seeded_copy):
     result = soak.run(
         database_url=_database_url(tmp_path),
         workdir=tmp_path,
+        seeded_copy=seeded_copy,
         transaction_mode="DEFERRED",
         **SHORT,
     )
