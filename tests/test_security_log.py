@@ -185,3 +185,16 @@ def test_event_drops_fields_that_name_a_secret(logs):
     (line,) = logs.events("backup")
     assert line["file"] == "2026-11-18.sqlite3"
     assert not {"password", "token", "session_key"} & set(line)
+
+
+def test_a_rate_limited_request_is_logged(logs, office_user, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "1/m/ip", "login_failed": "20/m/ip,5/5m/key"}
+    client = Client()
+    responses = [
+        client.post(LOGIN, {"login": office_user.email, "password": "guess-guess-1"})
+        for _ in range(2)
+    ]
+    assert responses[-1].status_code == 429
+    (limited,) = logs.events("rate_limited")
+    assert limited["path"] == LOGIN
+    assert limited["status"] == 429
