@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run test test-dates deploy serve reload bench lint check-migrations pytest lock chromium system-deps clean
+.PHONY: help run test test-dates deploy serve reload bench soak lint check-migrations pytest lock chromium system-deps clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -101,6 +101,10 @@ reload: ## graceful reload of `make serve` (gunicorn HUP): new code, no dropped 
 
 bench: venv ## benchmark every page on the large demo institute (writes BENCHMARKS.md)
 	$(PY) tests/bench.py
+
+soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL, with faults (writes SOAK.md)
+	$(PY) tests/soak.py --database both --report SOAK.md
+	$(PY) tests/soak.py --database sqlite --seconds 20 --sqlite-transaction-mode DEFERRED --expect-failure
 
 lock: ## recompile requirements.txt (with hashes) from requirements.in
 	$(UV) pip compile --quiet --python 3.13 --generate-hashes requirements.in -o requirements.txt

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 
 from accounts.institute.memory import institute_name
@@ -10,6 +11,7 @@ from accounts.notifications.channels import send_text
 from accounts.phones import PhoneField
 from accounts.validators import single_line
 from musicbeats.client_address import client_ip
+from musicbeats.security_log import event
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,14 @@ class AccountAdapter(DefaultAccountAdapter):
         """The real client behind our proxies (TRUSTED_PROXY_COUNT /
         TRUSTED_CLIENT_IP_HEADER): the same rule as the admission form's flood guard."""
         return client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth refuses a login past the failed-login limit here: log the lockout."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            event("lockout", request, attempted=credentials.get("email", ""))
+            raise
 
     def format_email_subject(self, subject):
         """`[Institute name] Password reset`: the name as the institute's settings say now."""

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from accounts.phones import normalise_phone
 from accounts.sessions.services import end_sessions
+from musicbeats.security_log import event
 
 # Roles, not groups, decide what people may do.
 admin.site.unregister(Group)
@@ -62,17 +63,31 @@ class UserAdmin(DjangoUserAdmin):
         )
     ]
 
-    def has_delete_permission(self, request, obj=None):
-        # People with history are deactivated, never deleted.
-        return False
-
     def save_model(self, request, obj, form, change):
+        """Roles are changed here (and only here): each change goes to the security log,
+        and a role or active-flag change ends the person's sessions."""
+        before = form.initial.get("role") if change else None
         super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            event(
+                "role_changed",
+                request,
+                target_id=obj.pk,
+                target_email=obj.email,
+                old_role=before,
+                new_role=obj.role,
+            )
+        if change and "is_active" in form.changed_data:
+            event("account_active_changed", request, target_id=obj.pk, active=obj.is_active)
         # A new role or a deactivation (or reactivation) ends every session the person
         # had; the admin changing their own keeps the one they are using.
         if change and {"role", "is_active"} & set(form.changed_data):
             keep = request.session.session_key if obj.pk == request.user.pk else None
             end_sessions(obj, keep=keep)
+
+    def has_delete_permission(self, request, obj=None):
+        # People with history are deactivated, never deleted.
+        return False
 
     @admin.action(description="End all sessions of the selected people")
     def end_all_sessions(self, request, queryset):

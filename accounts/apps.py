@@ -14,6 +14,11 @@ class AccountsConfig(AppConfig):
 
         checks.register(check_views_declare_access, checks.Tags.urls)
 
+        from musicbeats.security_log import connect_signals
+
+        # Logins, failed logins and logouts go to the security log (JSON lines).
+        connect_signals()
+
         from django.db.models.signals import post_delete, post_save
 
         from accounts.institute import memory

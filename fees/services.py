@@ -30,6 +30,7 @@ from fees.models import (
     RemarkEdit,
 )
 from fees.selectors import OPEN_THRESHOLD
+from musicbeats import security_log
 from musicbeats.dates import financial_year_label, month_bounds, month_start
 from musicbeats.enrolment import open_during
 from musicbeats.money import CENT, ZERO, is_plain_amount
@@ -123,13 +124,21 @@ def record_payment(
 
 
 @transaction.atomic
-def void_payment(*, payment: Payment, by, reason: str) -> Payment:
+def void_payment(*, payment: Payment, by, reason: str, request=None) -> Payment:
     """Void a payment (reason required): it stays listed, counts in no total, and the
-    dues it paid are open again (paid from the student's credit where there is some)."""
+    dues it paid are open again (paid from the student's credit where there is some).
+    The security log gets a `payment_voided` line once the void is committed."""
     lock_student(payment.student_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     payment.void(by=by, reason=reason)
     settle(payment.student_id)
+    fields = {
+        "payment": payment.pk,
+        "receipt": payment.receipt_number,
+        "amount": str(payment.amount),
+        "reason": payment.void_reason,
+    }
+    transaction.on_commit(lambda: security_log.event("payment_voided", request, by, **fields))
     return payment
 
 

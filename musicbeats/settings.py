@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "musicbeats.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # 403 and 429 answers go to the security log, whichever layer gave them.
+    "musicbeats.security_log.SecurityEventsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their far-future caching): every other answer
     # is `no-store, private` unless its view says otherwise (musicbeats/cache_headers.py).
@@ -119,6 +121,9 @@ MIDDLEWARE = [
     # Admin and office without an authenticator app are sent to set one up first.
     "accounts.twofactor.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: a GET whose database connection dropped runs its view once more; a write that
+    # fails for a full disk or a read-only database answers 503 "nothing was saved".
+    "musicbeats.db_faults.DatabaseFaultsMiddleware",
 ]
 
 ROOT_URLCONF = "musicbeats.urls"
@@ -153,8 +158,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write to one file: take the write lock when a
     # transaction starts (no "database is locked" on upgrade), wait instead of failing,
     # and keep every committed payment on disk.
+    # SQLITE_TRANSACTION_MODE=DEFERRED exists only to show the soak test
+    # (tests/soak.py) failing without it; never set it in production.
     DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
+        "transaction_mode": envstr("SQLITE_TRANSACTION_MODE", "IMMEDIATE"),
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
@@ -426,10 +433,32 @@ SECURE_CSP = {
 # Adds a Server-Timing header (total time, SQL time and query count) for `make bench`.
 SERVER_TIMING = envbool("SERVER_TIMING", False)
 
+# The security log (musicbeats/security_log.py): JSON lines on stderr, or appended to
+# SECURITY_LOG_FILE (reopened when logrotate moves it).
+SECURITY_LOG_FILE = envstr("SECURITY_LOG_FILE", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "musicbeats.security_log.JsonFormatter"}},
+    "filters": {"drop_forbidden": {"()": "musicbeats.security_log.DropForbidden"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": (
+            {
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": SECURITY_LOG_FILE,
+                "formatter": "json",
+            }
+            if SECURITY_LOG_FILE
+            else {"class": "logging.StreamHandler", "formatter": "json"}
+        ),
+    },
+    "loggers": {
+        "musicbeats.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # A 403 is one line (the security log's access_denied), not a traceback.
+        "django.request": {"filters": ["drop_forbidden"]},
+        "django.security.csrf": {"filters": ["drop_forbidden"]},
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
 

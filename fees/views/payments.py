@@ -341,7 +341,9 @@ def payment_void(request, pk):
     elif payment.is_void:
         messages.info(request, f"Receipt {payment.receipt_number} was already void.")
     else:
-        services.void_payment(payment=payment, by=request.user, reason=form.cleaned_data["reason"])
+        services.void_payment(
+            payment=payment, by=request.user, reason=form.cleaned_data["reason"], request=request
+        )
         messages.success(request, f"Receipt {payment.receipt_number} is void.")
     return redirect("fees:payment_detail", pk=payment.pk)
 
