@@ -57,6 +57,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PASSWORD = "musicbeats-demo"
 OFFICE = "office@musicbeats.test"
+# Every staff login has an authenticator app with this secret (set by prepare()); each
+# fee desk is its own office account, so no two logins use one account's code.
+TOTP_SECRET = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
 POSTGRES_URL = os.environ.get("SOAK_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mb_soak")
 HTMX_DESK = {"HX-Request": "true", "HX-Target": "desk"}
 STATUSES = ("present", "absent", "late")  # never "excused": it would earn make-up credits
@@ -105,14 +108,48 @@ class Client:
 
 
 def login(client: Client, email: str) -> None:
-    """Log in through allauth's login form, as a person does. (The one place that knows
-    how: when the office's login gains a second step, only this changes.)"""
+    """Log in through allauth's login form, as a person does, with the authenticator
+    app's code when the account has two-factor (every staff account here has; the one
+    place that knows how)."""
     _status, _headers, page, _ms = client.request("GET", "/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     fields = {"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD}
-    status, _headers, _text, _ms = client.request("POST", "/accounts/login/", fields)
+    status, headers, _text, _ms = client.request("POST", "/accounts/login/", fields)
+    step = "/accounts/2fa/authenticate/"
+    for attempt in range(3):
+        if status != 302 or not (headers.get("Location") or "").endswith(step):
+            break
+        _status, headers, page, _ms = client.request("GET", step)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        # The server's clock (its Date header), not this process's: the short form runs
+        # inside a test whose clock is pinned to another day.
+        code = totp_code(TOTP_SECRET, email_date(headers["Date"]) + 30 * attempt)
+        fields = {"csrfmiddlewaretoken": token, "code": code}
+        status, headers, _text, _ms = client.request("POST", step, fields)
     if status != 302 or "sessionid" not in client.cookies:
         raise RuntimeError(f"login as {email} failed ({status})")
+    if (headers.get("Location") or "").endswith(step):
+        raise RuntimeError(f"login as {email}: the authenticator code was refused")
+
+
+def email_date(value: str) -> float:
+    from email.utils import parsedate_to_datetime
+
+    return parsedate_to_datetime(value).timestamp()
+
+
+def totp_code(secret: str, at: float) -> str:
+    """The authenticator app's code at `at` (RFC 6238: HMAC-SHA1, 30 s, 6 digits)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(at) // 30), hashlib.sha1)
+    digest = digest.digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**6:06d}"
 
 
 class Recorder:
@@ -305,13 +342,15 @@ def seeded_database(database_url: str, env: dict, seeded_copy: Path | None = Non
             source.backup(target)
 
 
-def prepare(out_path: str, tablets: int) -> None:
+def prepare(out_path: str, tablets: int, desks: int = 8) -> None:
     """(Run inside Django.) One lesson today for each tablet, given by a demo teacher, and
     the ids the clients need; written as JSON to `out_path`."""
     from datetime import datetime as dt
     from datetime import time as tm
     from datetime import timedelta
 
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
     from django.db.models import Max
     from django.utils import timezone
 
@@ -355,7 +394,16 @@ def prepare(out_path: str, tablets: int) -> None:
     students = list(
         Student.objects.filter(user__is_active=True).order_by("pk").values_list("pk", flat=True)
     )
+    desk_emails = [f"desk{n}@soak.test" for n in range(desks)]
+    for email in desk_emails:
+        if not User.objects.filter(email=email).exists():
+            User.objects.create_user(email, PASSWORD, full_name=email, role=Role.OFFICE)
+    staff = User.objects.filter(email__in=[*desk_emails, OFFICE, "admin@musicbeats.test"])
+    for user in staff:
+        if not Authenticator.objects.filter(user=user, type="totp").exists():
+            TOTP.activate(user, TOTP_SECRET)
     info = {
+        "desks": desk_emails,
         "today": today.isoformat(),
         "started": dt.now(UTC).isoformat(),
         "tablets": plan,
@@ -523,7 +571,9 @@ def run(
     started = time.perf_counter()
     seeded_database(database_url, env, seeded_copy)
     plan_path = workdir / "plan.json"
-    in_django(env, f"from tests.soak import prepare; prepare({str(plan_path)!r}, {tablets})")
+    in_django(
+        env, f"from tests.soak import prepare; prepare({str(plan_path)!r}, {tablets}, {desks})"
+    )
     plan = json.loads(plan_path.read_text())
     say(
         f"{engine}: database ready in {time.perf_counter() - started:.0f} s "
@@ -562,9 +612,9 @@ def run(
             raise RuntimeError("gunicorn did not answer /healthz")
 
         desk_clients = []
-        for _ in range(desks):
+        for n in range(desks):
             client = Client(port)
-            login(client, OFFICE)
+            login(client, plan["desks"][n])
             desk_clients.append(client)
         tablet_clients = []
         for i in range(tablets):

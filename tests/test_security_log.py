@@ -198,3 +198,36 @@ def test_a_rate_limited_request_is_logged(logs, office_user, settings):
     (limited,) = logs.events("rate_limited")
     assert limited["path"] == LOGIN
     assert limited["status"] == 429
+
+
+def test_a_backup_and_a_restore_are_logged_with_who_took_the_backup(
+    logs, settings, tmp_path, admin_user
+):
+    from musicbeats.backups.services import restore_backup
+
+    settings.BACKUP_DIR = tmp_path / "backups"
+    settings.BACKUP_KEYS = []
+    client = Client(REMOTE_ADDR="203.0.113.20")
+    client.force_login(admin_user)
+    assert client.post("/settings/backups/").status_code == 302
+
+    (taken,) = logs.events("backup_taken")
+    assert taken["user_email"] == admin_user.email
+    assert taken["ip"] == "203.0.113.20"
+    assert taken["file"].startswith("musicbeats-")
+    if connection_vendor() == "sqlite":
+        copy = tmp_path / "restored.sqlite3"
+        from django.db import connection
+
+        restore_backup(
+            settings.BACKUP_DIR / taken["file"],
+            settings_dict={**connection.settings_dict, "NAME": str(copy)},
+        )
+        (restored,) = logs.events("backup_restored")
+        assert restored["file"] == taken["file"]
+
+
+def connection_vendor():
+    from django.db import connection
+
+    return connection.vendor

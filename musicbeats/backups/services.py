@@ -27,6 +27,7 @@ from django.db import DatabaseError, connections
 from accounts.models import Counter
 from fees.models import Payment
 from fees.services import receipt_number
+from musicbeats import security_log
 from musicbeats.backups import archive, engines
 from musicbeats.backups.archive import BackupError, BackupFile
 
@@ -44,7 +45,9 @@ def default_database() -> dict:
 # Backup --------------------------------------------------------------------------------
 
 
-def take_backup(*, settings_dict: dict | None = None, keep: int | None = None) -> BackupFile:
+def take_backup(
+    *, settings_dict: dict | None = None, keep: int | None = None, request=None
+) -> BackupFile:
     """Write a consistent, checked copy of the database into BACKUP_DIR (encrypted when
     BACKUP_KEY is set) and keep the newest `keep` (BACKUP_KEEP). Safe while the app runs.
 
@@ -76,6 +79,7 @@ def take_backup(*, settings_dict: dict | None = None, keep: int | None = None) -
     os.chmod(final, 0o600)  # the ledger and every family's details
     archive.prune(settings.BACKUP_KEEP if keep is None else keep)
     _remove_abandoned(folder)
+    security_log.event("backup_taken", request, file=final.name, size=final.stat().st_size)
     return archive.parse(final)
 
 
@@ -177,6 +181,7 @@ def restore_backup(
         pending_migrations=engines.pending_migrations(settings_dict),
     )
     _move_counters_forward(settings_dict, live, issued_up_to or {}, report)
+    security_log.event("backup_restored", file=backup.name)
     return report
 
 

@@ -20,7 +20,7 @@ def backup_list(request):
     """The newest backups in BACKUP_DIR; a POST takes one now (seconds for SQLite)."""
     if request.method == "POST":
         try:
-            backup = take_backup()
+            backup = take_backup(request=request)
         except BackupError as error:
             messages.error(request, f"The backup failed: {error}")
         else:
