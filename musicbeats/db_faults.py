@@ -6,11 +6,11 @@
 - A write refused because the disk is full or the database is read-only answers 503 with
   a page that says so and that nothing was saved (the transaction rolled back).
 
-One middleware, last in settings.MIDDLEWARE. Django turns an exception into a 500 inside
+One middleware, above the session middleware. Django turns an exception into a 500 inside
 the middleware stack, so a receiver of `got_request_exception` notes the database error
 on the request, and the middleware, seeing the 500, answers instead: the 503 page, or the
-read run once more (every other middleware's process_view, then the view: the fault may
-come from the session lookup in LoginRequiredMiddleware as well as from the view). The
+read run once more (every middleware below it, then the view: the fault may
+come from the session lookup or the session limits as well as from the view). The
 first query of a request checks a reused connection (`CONN_HEALTH_CHECKS`), so this is
 for a connection that dies during the request.
 """

@@ -102,6 +102,11 @@ MIDDLEWARE = [
     # Below WhiteNoise (static files keep their far-future caching): every other answer
     # is `no-store, private` unless its view says otherwise (musicbeats/cache_headers.py).
     "musicbeats.cache_headers.NoStoreMiddleware",
+    # Before the session: a GET whose database connection dropped (in the session lookup,
+    # the session limits, the view) runs once more through everything below, with a fresh
+    # session and user; a write that fails for a full disk or a read-only database answers
+    # 503 "nothing was saved".
+    "musicbeats.db_faults.DatabaseFaultsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,9 +126,6 @@ MIDDLEWARE = [
     # Admin and office without an authenticator app are sent to set one up first.
     "accounts.twofactor.middleware.StaffTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last: a GET whose database connection dropped runs its view once more; a write that
-    # fails for a full disk or a read-only database answers 503 "nothing was saved".
-    "musicbeats.db_faults.DatabaseFaultsMiddleware",
 ]
 
 ROOT_URLCONF = "musicbeats.urls"

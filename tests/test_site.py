@@ -42,7 +42,7 @@ def test_healthz_answers_ok(client, db, django_assert_max_num_queries):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_healthz_answers_503_naming_the_database_when_it_does_not(client, db):

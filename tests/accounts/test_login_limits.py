@@ -70,6 +70,7 @@ def test_the_rate_limits_are_the_documented_ones(settings):
     assert settings.ACCOUNT_RATE_LIMITS == {
         "login": "100/m/ip,1000/h/ip",
         "login_failed": "20/m/ip,100/h/ip,5/5m/key",
+        "request_login_code": "20/m/ip,3/10m/key,10/d/key",
     }
 
 

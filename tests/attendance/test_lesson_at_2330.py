@@ -101,8 +101,8 @@ def test_the_teacher_marks_it_inside_the_lesson_on_both_sides_of_midnight(client
     Institute.get()
     lesson = late_lesson(teacher)
     pupil = roster(lesson, 1)[0]
-    client.force_login(teacher)
     with at(ist(lesson.date, "23:40")):
+        client.force_login(teacher)  # signed in that evening (sessions have limits)
         assert tap(client, lesson, pupil, "present").status_code == 200
     with at(ist(lesson.date + timedelta(days=1), "00:10")):
         assert tap(client, lesson, pupil, "late").status_code == 200
@@ -119,9 +119,9 @@ def test_the_edit_window_runs_from_the_end_after_midnight(client, teacher):
     lesson = late_lesson(teacher)
     pupil = roster(lesson, 1)[0]
     MarkFactory(lesson=lesson, student=pupil, status="present")
-    client.force_login(teacher)
     day_after = lesson.date + timedelta(days=2)
     with at(ist(day_after, "00:05")):
+        client.force_login(teacher)  # signed in that night (sessions have limits)
         assert tap(client, lesson, pupil, "absent").status_code == 200
     assert Mark.objects.get().status == "absent"
     with at(ist(day_after, "00:25")):
@@ -161,6 +161,7 @@ def test_the_office_dashboard_counts_it_on_its_own_date(client, office_user, tea
     assert attendance["lessons_today"] == 1
     assert [lesson.pk for lesson in attendance["unmarked"]] == [last_night.pk]
     with at(ist(tonight.date + timedelta(days=1), "00:10")):
+        client.force_login(office_user)  # signed in again after midnight (session limits)
         attendance = client.get("/").context["attendance"]
     assert attendance["lessons_today"] == 0  # still going on, but yesterday's lesson
 
@@ -169,8 +170,8 @@ def test_a_mark_made_after_midnight_counts_on_the_lessons_date(client, office_us
     Institute.get()
     lesson = late_lesson(teacher)
     pupil = roster(lesson, 1, user__full_name="Kavya Nair")[0]
-    client.force_login(teacher)
     with at(ist(lesson.date + timedelta(days=1), "00:05")):
+        client.force_login(teacher)  # signed in that night (sessions have limits)
         assert tap(client, lesson, pupil, "absent").status_code == 200
     client.force_login(office_user)
     url = reverse("rollcall:report_students")
