@@ -1,7 +1,7 @@
 """Edit forms never overwrite each other silently (optimistic locking).
 
 Every edited model has a `version` column. The edit form carries the version it was
-opened at and a signed snapshot of the values it showed (`add_version`). The save runs in
+opened at (every page sends it; a post without one is saved unguarded, as before) and a signed snapshot of the values it showed (`add_version`). The save runs in
 `saving(...)`: one conditional UPDATE raises the version only if it is still the one the
 form was opened at; if someone saved in between, nothing is written and `StaleEdit` is
 raised. `StaleEdit.show_on(form)` puts on the form what changed since it was opened
@@ -54,16 +54,19 @@ def add_version(form, instance):
     form.fields[VERSION] = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=0,
+        max_value=2**31 - 1,
+        required=False,
         error_messages={
-            "required": "This form is out of date: reload the page.",
             "invalid": "This form is out of date: reload the page.",
             "min_value": "This form is out of date: reload the page.",
+            "max_value": "This form is out of date: reload the page.",
         },
     )
     form.fields[SEEN] = forms.CharField(widget=forms.HiddenInput, required=False)
-    if not form.is_bound:
-        form.initial[VERSION] = instance.version
-        form.initial[SEEN] = signing.dumps(snapshot(form), salt=SALT, compress=True)
+    if not form.is_bound:  # (a no-JS search round trip brings both back in `initial`)
+        form.initial.setdefault(VERSION, instance.version)
+        if SEEN not in form.initial:
+            form.initial[SEEN] = signing.dumps(snapshot(form), salt=SALT, compress=True)
     return form
 
 
@@ -85,8 +88,12 @@ def saving(form, instance, *, current):
     re-read from the database; it is called only on a refusal, to list what changed.
     One transaction: an error in the block rolls the version back too.
     """
-    expected = form.cleaned_data[VERSION]
+    expected = form.cleaned_data.get(VERSION)
     model = type(instance)
+    if expected is None:  # a post without a version (a script): saved unguarded, as before
+        with transaction.atomic():
+            yield
+        return
     with transaction.atomic():
         bumped = model._base_manager.filter(pk=instance.pk, version=expected).update(
             version=F(VERSION) + 1
