@@ -1,12 +1,13 @@
-"""Idempotency tokens for create forms: a double click, a retry or a second tab posting
-the same form makes one row and answers with it.
+"""Idempotency tokens for create forms: a double click, a retry or a second tab posting the
+same form makes one row and answers with it.
 
 A create form gets a hidden `form_token` (a fresh UUID each time the empty form is
-shown; every page sends it, a post without one is saved unguarded, as before). The view wraps its create in `once(form, kind)`: the token is claimed in
-`accounts.FormToken` (unique) in the same transaction as the row it creates. A second
-post of the same form finds the token taken and gets `AlreadyDone` with the first row's
-primary key; if the first save fails (an error, a refusal), its transaction rolls back and
-releases the token, so the person can correct the form and send it again.
+shown; every page sends it, a post without one is saved unguarded, as before). The view
+wraps its create in `once(form, kind)`: the token is claimed in `accounts.FormToken`
+(unique) in the same transaction as the row it creates. A second post of the same form
+finds the token taken and gets `AlreadyDone` with the first row's primary key; if the
+first save fails (an error, a refusal), its transaction rolls back and releases the
+token, so the person can correct the form and send it again.
 
 On PostgreSQL a racing duplicate waits on the unique index until the first commits, then
 fails and reads the committed claim; on SQLite writers queue (IMMEDIATE transactions).

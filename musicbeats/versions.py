@@ -1,12 +1,13 @@
 """Edit forms never overwrite each other silently (optimistic locking).
 
 Every edited model has a `version` column. The edit form carries the version it was
-opened at (every page sends it; a post without one is saved unguarded, as before) and a signed snapshot of the values it showed (`add_version`). The save runs in
-`saving(...)`: one conditional UPDATE raises the version only if it is still the one the
-form was opened at; if someone saved in between, nothing is written and `StaleEdit` is
-raised. `StaleEdit.show_on(form)` puts on the form what changed since it was opened
-(field: value then → value now) and moves the form to the current version, so the person
-can review their entries and save again deliberately.
+opened at (every page sends it; a post without one is saved unguarded, as before) and a
+signed snapshot of the values it showed (`add_version`). The save runs in `saving(...)`:
+one conditional UPDATE raises the version only if it is still the one the form was
+opened at; if someone saved in between, nothing is written and `StaleEdit` is raised.
+`StaleEdit.show_on(form)` puts on the form what changed since it was opened (field:
+value then → value now) and moves the form to the current version, so the person can
+review their entries and save again deliberately.
 """
 
 from contextlib import contextmanager
@@ -49,10 +50,26 @@ class StaleEdit(Exception):
         form.data = data
 
 
+class _Hidden:
+    """A bookkeeping field: never counts as a change the person made (`has_changed`)."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class VersionField(_Hidden, forms.IntegerField):
+    pass
+
+
+class SeenField(_Hidden, forms.CharField):
+    pass
+
+
 def add_version(form, instance):
     """Give an edit form of `instance` its hidden version and snapshot of shown values."""
-    form.fields[VERSION] = forms.IntegerField(
-        widget=forms.HiddenInput,
+    form.fields[VERSION] = VersionField(
         min_value=0,
         max_value=2**31 - 1,
         required=False,
@@ -62,7 +79,7 @@ def add_version(form, instance):
             "max_value": "This form is out of date: reload the page.",
         },
     )
-    form.fields[SEEN] = forms.CharField(widget=forms.HiddenInput, required=False)
+    form.fields[SEEN] = SeenField(required=False)
     if not form.is_bound:  # (a no-JS search round trip brings both back in `initial`)
         form.initial.setdefault(VERSION, instance.version)
         if SEEN not in form.initial:
@@ -102,6 +119,13 @@ def saving(form, instance, *, current):
             raise StaleEdit(form, current())
         instance.version = expected + 1
         yield
+        if form.errors:  # the save was refused onto the form: keep the old version
+            transaction.set_rollback(True)
+
+
+def model_form(form_class, instance, data=None, **kwargs):
+    """An edit ModelForm of `instance` with its version (`add_version`)."""
+    return add_version(form_class(data, instance=instance, **kwargs), instance)
 
 
 def _plain(value):

@@ -18,6 +18,7 @@ from fees import selectors, services
 from fees.access import student_or_404
 from fees.forms import ChargeForm, ConcessionForm, MonthForm
 from fees.models import Charge
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
 from musicbeats.ids import parse_id
 from musicbeats.money import ZERO
 
@@ -87,6 +88,12 @@ def late_fees(request):
     return render(request, "fees/late_fees.html", context)
 
 
+def _charge_added(request, charge, student):
+    """The answer to the charge form, the first time and on a resubmit of the same form."""
+    messages.success(request, f"{charge.description} added for {student.user.full_name}.")
+    return redirect(reverse("fees:payment_new") + f"?student={student.pk}")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @allow_roles(*STAFF_ROLES)
 def charge_new(request):
@@ -100,23 +107,30 @@ def charge_new(request):
             {"q": q, "results": selectors.search_students(q) if q else []},
         )
     student = student_or_404(student_id)
-    form = ChargeForm(request.POST or None)
+    form = add_token(ChargeForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            charge = services.add_charge(
-                student=student,
-                kind=data["kind"],
-                amount=data["amount"],
-                description=data["description"],
-                due_on=data["due_on"],
-                by=request.user,
-            )
+            with once(form, "charge") as claim:
+                charge = services.add_charge(
+                    student=student,
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    due_on=data["due_on"],
+                    by=request.user,
+                )
+                claim.made(charge)
+        except AlreadyDone as done:
+            charge = Charge.objects.filter(pk=done.object_id, student=student).first()
+            if charge is None:
+                form.add_error(None, EXPIRED)
+            else:
+                return _charge_added(request, charge, student)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{charge.description} added for {student.user.full_name}.")
-            return redirect(reverse("fees:payment_new") + f"?student={student.pk}")
+            return _charge_added(request, charge, student)
     return render(request, "fees/charge_new.html", {"student": student, "form": form})
 
 

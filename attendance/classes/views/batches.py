@@ -16,6 +16,7 @@ from attendance.classes.forms import BatchDeactivateForm, BatchFilterForm, Batch
 from attendance.classes.views.objects import get_batch_for
 from musicbeats.csv_export import csv_response
 from musicbeats.ids import parse_id
+from musicbeats.versions import StaleEdit, model_form, saving
 
 GET_POST = ["GET", "HEAD", "POST"]
 PER_PAGE = 25
@@ -134,10 +135,18 @@ def batch_new(request):
 def batch_edit(request, pk):
     batch = get_batch_for(request, pk)
     # The form edits its own copy: a refused edit must not rename the page's heading.
-    form = BatchForm(request.POST or None, instance=get_batch_for(request, pk))
-    if request.method == "POST" and form.is_valid() and _save(form):
-        messages.success(request, f"Batch {batch.name} saved.")
-        return redirect("attendance:batch_detail", pk=batch.pk)
+    form = model_form(BatchForm, get_batch_for(request, pk), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reread = lambda: model_form(BatchForm, get_batch_for(request, pk))  # noqa: E731
+        try:
+            with saving(form, form.instance, current=reread):
+                saved = _save(form)
+        except StaleEdit as stale:
+            stale.show_on(form)
+        else:
+            if saved:
+                messages.success(request, f"Batch {batch.name} saved.")
+                return redirect("attendance:batch_detail", pk=batch.pk)
     return _batch_form_page(request, form, batch=batch)
 
 
