@@ -53,6 +53,21 @@ def add_token(form):
     return form
 
 
+def made_before(data, kind: str):
+    """The primary key of what an earlier post of this form (its token in `data`) made,
+    or None. Asked when a form fails validation: a resubmit must not be refused for a
+    clash with the row its own first post created (an email now in use)."""
+    try:
+        token = uuid.UUID(str(data.get(FIELD, "")))
+    except ValueError:
+        return None
+    return (
+        FormToken.objects.filter(token=token, kind=kind, object_id__isnull=False)
+        .values_list("object_id", flat=True)
+        .first()
+    )
+
+
 @contextmanager
 def once(form, kind: str):
     """Run the block (which creates a row and calls `claim.made(row)`) once per token.

@@ -18,7 +18,7 @@ from fees import selectors, services
 from fees.access import student_or_404
 from fees.forms import ChargeForm, ConcessionForm, MonthForm
 from fees.models import Charge
-from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.ids import parse_id
 from musicbeats.money import ZERO
 
@@ -108,6 +108,10 @@ def charge_new(request):
         )
     student = student_or_404(student_id)
     form = add_token(ChargeForm(request.POST or None))
+    resent = request.method == "POST" and not form.is_valid()
+    first = made_before(request.POST, "charge") if resent else None
+    if first and (charge := Charge.objects.filter(pk=first, student=student).first()):
+        return _charge_added(request, charge, student)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -11,7 +11,7 @@ from accounts.access import allow_roles, public
 from accounts.intake import admissions
 from accounts.intake.forms import AcceptAdmissionForm, AdmissionForm, DeclineAdmissionForm
 from accounts.models import STAFF_ROLES, AdmissionRequest, Student, User
-from musicbeats.form_tokens import AlreadyDone, add_token, once
+from musicbeats.form_tokens import AlreadyDone, add_token, made_before, once
 
 PER_PAGE = 25
 STATUSES = ["all", *AdmissionRequest.Status.values]
@@ -31,6 +31,9 @@ def admission_form(request):
                 status=429,
             )
         form = add_token(AdmissionForm(request.POST))
+        if not form.is_valid() and made_before(request.POST, "admission"):
+            admissions.count_submission(request)
+            return redirect("admission_thanks")
         if form.is_bot:
             admissions.count_submission(request)
             return redirect("admission_thanks")

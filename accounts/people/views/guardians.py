@@ -20,7 +20,7 @@ from accounts.people.views.common import (
     wants_partial,
 )
 from musicbeats.csv_export import csv_response, dated
-from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.versions import StaleEdit, add_version, saving
 
 FORM = "accounts/guardians/form.html"
@@ -121,6 +121,12 @@ def _guardian_form(request, guardian=None):
         form = _form(guardian, initial=_initial_from(request.POST))
         return _form_page(request, form, student_picker(request.POST), guardian)
     form = _form(guardian, request.POST or None)
+    # A resubmit refused by validation (its email is now taken by its own first post).
+    resent = guardian is None and request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "guardian")):
+        person = get_guardian_for(request, pk)
+        messages.success(request, f"{person.full_name} is a guardian now.")
+        return redirect("people:guardian_detail", pk=person.pk)
     if request.method == "POST" and form.is_valid():
         try:
             person, changed = _save(request, form, guardian)

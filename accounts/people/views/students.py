@@ -22,7 +22,7 @@ from accounts.people.views.common import (
     wants_partial,
 )
 from musicbeats.csv_export import csv_response, dated
-from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.versions import StaleEdit, add_version, saving
 
 LIST = "accounts/students/list.html"
@@ -113,6 +113,10 @@ def student_add(request):
         form = add_token(StudentForm(initial=_initial_from(request.POST)))
         return _form_page(request, form, guardian_picker(request.POST))
     form = add_token(StudentForm(request.POST or None))
+    # A resubmit refused by validation (its email is now taken by its own first post).
+    resent = request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "student")):
+        return _added(request, get_student_for(request, pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

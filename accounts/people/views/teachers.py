@@ -18,7 +18,7 @@ from accounts.people.views.common import (
     render_page,
 )
 from musicbeats.csv_export import csv_response, dated
-from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.versions import StaleEdit, add_version, saving
 
 EMAIL_TAKEN = "This email address is already in use by another person."
@@ -127,6 +127,10 @@ def _save(request, form, teacher=None):
 @allow_roles(*STAFF_ROLES)
 def teacher_add(request):
     form = _form(data=request.POST or None)
+    # A resubmit refused by validation (its email is now taken by its own first post).
+    resent = request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "teacher")):
+        return _added(request, get_teacher_for(request, pk))
     if request.method == "POST" and form.is_valid() and (done := _save(request, form)):
         return done
     return render(

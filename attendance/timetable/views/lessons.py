@@ -28,7 +28,7 @@ from attendance.timetable.makeups import add_guest, create_lesson
 from attendance.timetable.selectors import LESSON_RELATED
 from attendance.timetable.views.timetable import current_term
 from musicbeats.enrolment import open_on
-from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.versions import StaleEdit, add_version, saving
 
 PREVIEW_ROWS = 60
@@ -100,6 +100,9 @@ def lesson_new(request):
     """An extra lesson for a batch, or a make-up lesson for students with credits."""
     form = LessonForm(request.POST or None, initial={"kind": "extra", "duration_minutes": 60})
     add_token(form)
+    resent = request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "lesson")):
+        return _lesson_added(request, get_lesson_for(request, pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
