@@ -106,7 +106,7 @@ def saving(form, instance, *, current):
     One transaction: an error in the block rolls the version back too.
     """
     expected = form.cleaned_data.get(VERSION)
-    model = type(instance)
+    model = instance._meta.model
     if expected is None:  # a post without a version (a script): saved unguarded, as before
         with transaction.atomic():
             yield
