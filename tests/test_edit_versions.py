@@ -24,6 +24,7 @@ from tests.factories import (
     TermFactory,
     UserFactory,
 )
+from tests.fees.test_concurrency import run_at_once
 from tests.form_pages import form_data
 
 
@@ -229,3 +230,27 @@ def test_a_refused_save_does_not_raise_the_version(admin_user):
     assert refused.status_code in (200, 400) and "capacity" in refused.content.decode()
     assert Batch.objects.get(pk=batch.pk).version == 1
     assert desk.post(page, sent | {"name": "Corrected"}).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_desks_saving_one_opened_form_at_once_store_one_edit(admin_user):
+    # Each thread its own connection: on PostgreSQL they race for the row in the
+    # conditional UPDATE, on SQLite they queue for the write lock; either way the first
+    # raises the version and the others find it gone.
+    batch = BatchFactory(name="Guitar")
+    page = f"/classes/batches/{batch.pk}/edit/"
+    sent = form_data(_desk(admin_user).get(page), having="version")
+    desks = [_desk(admin_user) for _ in range(4)]
+    names = [f"Guitar {i}" for i in range(4)]
+    results = run_at_once(
+        [
+            lambda d=d, n=n: d.post(page, sent | {"name": n})
+            for d, n in zip(desks, names, strict=True)
+        ]
+    )
+    codes = sorted(getattr(r, "status_code", r) for r in results)
+    assert codes.count(302) == 1, results
+    stored = Batch.objects.get(pk=batch.pk)
+    assert stored.version == 2
+    winner = names[[getattr(r, "status_code", None) for r in results].index(302)]
+    assert stored.name == winner
