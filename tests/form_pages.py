@@ -26,23 +26,26 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = (
-                {"action": a.get("action", ""), "method": a.get("method", "get"), "fields": []}
-                if (a.get("method") or "").lower() == "post"
-                else None
-            )
+            is_post = (a.get("method") or "").lower() == "post"
+            self._form = {"action": a.get("action") or "", "fields": [], "buttons": []}
+            if not is_post:
+                self._form = None
             if self._form is not None:
                 self.forms.append(self._form)
             return
         if self._form is None:
             return
         name = a.get("name")
-        if tag == "input" and name:
+        if tag == "button" and name:
+            self._form["buttons"].append((name, a.get("value", "")))
+        elif tag == "input" and name:
             kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
+            if kind == "submit":
+                self._form["buttons"].append((name, a.get("value", "")))
+            elif kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self._form["fields"].append((name, a.get("value", "on")))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
+            elif kind not in ("button", "file", "image", "reset"):
                 self._form["fields"].append((name, a.get("value", "")))
         elif tag == "select" and name:
             self._select = {"name": name, "multiple": "multiple" in a, "chosen": [], "first": None}
@@ -94,3 +97,10 @@ def form_data(response, *, having: str) -> dict:
             data.pop("csrfmiddlewaretoken", None)
             return data
     raise AssertionError(f"No POST form with a {having!r} field on the page.")
+
+
+def post_forms(response) -> list[dict]:
+    """Every POST form of a page: {"action", "fields": [(name, value)], "buttons"}."""
+    parser = _Forms()
+    parser.feed(response.content.decode())
+    return parser.forms
