@@ -58,7 +58,7 @@ from tests.factories import (
 )
 from tests.form_pages import post_forms
 
-QUICK_EXAMPLES = 6
+QUICK_EXAMPLES = 5
 SOAK_EXAMPLES = 200
 
 STAFF = (Role.ADMIN, Role.OFFICE)
