@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AdmissionRequest, FormToken, Role, Student, User
-from attendance.models import Lesson
+from attendance.models import Batch, Lesson
 from fees.models import Charge
 from tests.attendance.schedule_helpers import batch
 from tests.factories import StudentFactory
@@ -65,6 +65,19 @@ def _admission(ctx):
     }
 
 
+def _batch(ctx):
+    made = ctx["batch"]
+    return {
+        "name": "Tabla Sunday",
+        "kind": "group",
+        "instrument": made.instrument_id,
+        "teacher": made.teacher_id,
+        "room": made.room_id,
+        "capacity": "8",
+        "monthly_fee": "1200.00",
+    }
+
+
 # name: (page, form data, the rows it makes)
 FORMS = {
     "student": ("/people/students/new/", _student, lambda: Student.objects.count()),
@@ -81,6 +94,7 @@ FORMS = {
     "charge": ("/fees/charges/new/", _charge, lambda: Charge.objects.count()),
     "lesson": ("/schedule/lessons/new/", _lesson, lambda: Lesson.objects.count()),
     "admission": ("/admission/", _admission, lambda: AdmissionRequest.objects.count()),
+    "batch": ("/classes/batches/new/", _batch, lambda: Batch.objects.count()),
 }
 
 

@@ -443,14 +443,14 @@ def _fuzz(endpoint, role, examples, derandomize):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint,role", _cases())
+@pytest.mark.parametrize("endpoint,role", list(_cases()))
 def test_form_survives_hostile_input(endpoint, role):
     _fuzz(endpoint, role, QUICK_EXAMPLES, derandomize=True)
 
 
 @pytest.mark.soak
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint,role", _cases())
+@pytest.mark.parametrize("endpoint,role", list(_cases()))
 def test_form_survives_hostile_input_at_length(endpoint, role, request):
     if "soak" not in (request.config.option.markexpr or "") and not os.environ.get("MB_SOAK"):
         pytest.skip("the full fuzz run: pytest -m soak (or MB_SOAK=1)")
