@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from accounts.models import Institute, Role, User
 from attendance.models import Batch, Enrollment, Instrument, Lesson, Room, Slot, Term
+from fees.models import Charge
 from musicbeats.versions import REFUSED
 from tests.factories import (
     BatchFactory,
+    ChargeFactory,
     EnrollmentFactory,
     GuardianshipFactory,
     InstrumentFactory,
@@ -254,3 +256,18 @@ def test_four_desks_saving_one_opened_form_at_once_store_one_edit(admin_user):
     assert stored.version == 2
     winner = names[[getattr(r, "status_code", None) for r in results].index(302)]
     assert stored.name == winner
+
+
+def test_two_concessions_on_one_charge_do_not_replace_each_other_silently(admin_user):
+    charge = ChargeFactory(amount=Decimal("1500.00"))
+    page = f"/fees/charges/{charge.pk}/concession/"
+    (first, a), (second, b) = _two_open(admin_user, page, "amount")
+    mine = {"kind": "sibling", "amount": "300.00", "reason": "Sibling discount"}
+    theirs = {"kind": "scholarship", "amount": "1500.00", "reason": "Scholarship"}
+    assert first.post(page, a | mine).status_code == 302
+    refused = second.post(page, b | theirs)
+    html = refused.content.decode()
+    assert REFUSED in html.replace("&#x27;", "'")
+    assert "(empty) → 300.00" in html.replace("&gt;", ">")
+    stored = Charge.objects.get(pk=charge.pk)
+    assert (stored.concession_amount, stored.concession_kind) == (Decimal("300.00"), "sibling")

@@ -21,6 +21,7 @@ from fees.models import Charge
 from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.ids import parse_id
 from musicbeats.money import ZERO
+from musicbeats.versions import StaleEdit, add_version, saving
 
 
 def _month_form(request):
@@ -138,10 +139,7 @@ def charge_new(request):
     return render(request, "fees/charge_new.html", {"student": student, "form": form})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@allow_roles(*STAFF_ROLES)
-def concession_new(request, pk):
-    """A concession or waiver on one charge, with its kind and reason."""
+def _charge_or_404(pk):
     charge = (
         Charge.objects.with_amounts()
         .select_related("student__user", "concession_by")
@@ -150,6 +148,12 @@ def concession_new(request, pk):
     )
     if charge is None:
         raise Http404("No such charge.")
+    return charge
+
+
+def _concession_form(charge, data=None):
+    """The concession form carries the charge's version: two people granting a
+    concession on one charge do not silently replace each other's."""
     initial = {}
     if charge.concession_amount:
         initial = {
@@ -157,17 +161,28 @@ def concession_new(request, pk):
             "amount": charge.concession_amount,
             "reason": charge.concession_reason,
         }
-    form = ConcessionForm(request.POST or None, charge=charge, initial=initial)
+    return add_version(ConcessionForm(data, charge=charge, initial=initial), charge)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@allow_roles(*STAFF_ROLES)
+def concession_new(request, pk):
+    """A concession or waiver on one charge, with its kind and reason."""
+    charge = _charge_or_404(pk)
+    form = _concession_form(charge, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.grant_concession(
-                charge=charge,
-                amount=data["amount"],
-                kind=data["kind"],
-                reason=data["reason"],
-                by=request.user,
-            )
+            with saving(form, charge, current=lambda: _concession_form(_charge_or_404(pk))):
+                services.grant_concession(
+                    charge=charge,
+                    amount=data["amount"],
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
         except ValidationError as error:
             form.add_error(None, error)
         else:
