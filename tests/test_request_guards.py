@@ -7,7 +7,8 @@ gets the 400 page and saves nothing, on either database."""
 import pytest
 
 from accounts.models import Guardianship, User
-from tests.factories import StudentFactory, UserFactory
+from attendance.models import Batch
+from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory, UserFactory
 from tests.form_pages import form_data
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,16 @@ def test_nul_in_a_search_is_a_400(client_for, office_user, url):
 def test_nul_in_a_field_name_is_a_400(client_for, office_user):
     answer = client_for(office_user).post("/people/teachers/new/", {"full\x00name": "x"})
     assert answer.status_code == 400
+
+
+@pytest.mark.parametrize("last_day", ["9999-12-31", "1800-01-01"])
+def test_deactivating_a_batch_on_an_absurd_day_is_explained(client_for, office_user, last_day):
+    # 9999-12-31 overflowed the day after it in the service: a 500.
+    batch = BatchFactory(name="Flute")
+    EnrollmentFactory(batch=batch)
+    page = client_for(office_user).post(
+        f"/classes/batches/{batch.pk}/active/", {"active": "0", "on": last_day}
+    )
+    assert page.status_code < 500
+    assert "check the year" in page.content.decode()
+    assert Batch.objects.get(pk=batch.pk).is_active
