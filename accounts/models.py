@@ -74,6 +74,11 @@ class User(AbstractBaseUser):
         null=True, blank=True, help_text="When the last invitation email was sent."
     )
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     objects = UserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -199,6 +204,11 @@ class Student(models.Model):
         User, through="Guardianship", related_name="wards", blank=True
     )
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -288,6 +298,11 @@ class Institute(models.Model):
         default=3, help_text="Absent from this many lessons in a row puts a student on the list."
     )
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -460,3 +475,21 @@ class StudentImport(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class FormToken(models.Model):
+    """One submitted create form: its idempotency token and the row it made.
+
+    A create form carries a random token (`musicbeats.form_tokens`); the first save claims
+    it here in the same transaction as the row it creates, so a double click, a retry or a
+    second tab posting the same form finds the token taken and answers with the first
+    row. One table serves every create form (student, guardian, teacher, charge, lesson,
+    admission): `kind` names the model, `object_id` its primary key."""
+
+    token = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ({self.token})"

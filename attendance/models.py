@@ -29,6 +29,12 @@ class Instrument(models.Model):
         limit_choices_to={"role": Role.TEACHER},
     )
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
+
     class Meta:
         ordering = ["name"]
 
@@ -57,6 +63,12 @@ class Room(models.Model):
     name = models.CharField(max_length=80, unique=True)
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +104,11 @@ class Batch(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -131,6 +148,11 @@ class Enrollment(models.Model):
     monthly_fee = models.DecimalField(max_digits=10, decimal_places=2)
     created_at = models.DateTimeField(default=timezone.now)
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -165,6 +187,12 @@ class Term(models.Model):
     name = models.CharField(max_length=80, unique=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
+
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
 
     class Meta:
         ordering = ["-starts_on"]
@@ -225,6 +253,11 @@ class Slot(models.Model):
     )
     is_active = models.BooleanField(default=True)
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -288,6 +321,11 @@ class Lesson(models.Model):
     cancel_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -125,6 +125,12 @@ class Charge(models.Model):
     )
     concession_at = models.DateTimeField(null=True, blank=True)
 
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every saved edit form (stale saves are refused).",
+    )
+
     objects = ChargeQuerySet.as_manager()
     history = HistoricalRecords()
 

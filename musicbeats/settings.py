@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # PostgreSQL cannot store or compare text with NUL: 400 before any view runs.
+    "musicbeats.request_guards.RefuseNulMiddleware",
     # A view without @allow_roles/@public never runs (500); see accounts/access.py.
     "accounts.middleware.AccessDeclaredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

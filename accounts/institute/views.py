@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import allow_roles
 from accounts.institute.forms import InstituteForm
 from accounts.models import Institute, Role
+from musicbeats.versions import StaleEdit, model_form, saving
 
 RECENT_CHANGES = 5
 
@@ -20,14 +21,20 @@ RECENT_CHANGES = 5
 def institute_settings(request):
     """Name, contact details and the fee rules every fee page reads."""
     institute = Institute.get()
-    form = InstituteForm(request.POST or None, instance=institute)
+    form = model_form(InstituteForm, institute, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if form.has_changed():
-            form.save()
-            messages.success(request, "Institute settings saved.")
-        else:
+        if not form.has_changed():
             messages.info(request, "Nothing changed.")
-        return redirect("institute_settings")
+            return redirect("institute_settings")
+        reread = lambda: model_form(InstituteForm, Institute.get())  # noqa: E731
+        try:
+            with saving(form, institute, current=reread):
+                form.save()
+        except StaleEdit as stale:
+            stale.show_on(form)
+        else:
+            messages.success(request, "Institute settings saved.")
+            return redirect("institute_settings")
     changes = (
         Institute.history.filter(id=institute.pk)
         .select_related("history_user")

@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import allow_roles
-from accounts.models import ALL_ROLES, Role
+from accounts.models import ALL_ROLES, Role, User
 from accounts.people import selectors, services
 from accounts.profile.forms import ProfileForm
+from musicbeats.versions import StaleEdit, add_version, saving
 
 
 def own_context(user) -> dict:
@@ -43,22 +44,29 @@ def profile(request):
     )
 
 
+def _profile_form(user, data=None):
+    initial = {"full_name": user.full_name, "phone": user.phone}
+    return add_version(ProfileForm(data, initial=initial, user=user), user)
+
+
 @require_http_methods(["GET", "POST"])
 @allow_roles(*ALL_ROLES)
 def profile_edit(request):
     """Edit one's own name and phone (the email changes through allauth's flow)."""
     user = request.user
-    form = ProfileForm(
-        request.POST or None,
-        initial={"full_name": user.full_name, "phone": user.phone},
-        user=user,
-    )
+    form = _profile_form(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.update_person(
-            user, full_name=form.cleaned_data["full_name"], phone=form.cleaned_data["phone"]
-        )
-        messages.success(request, "Your profile is saved.")
-        return redirect("profile")
+        reread = lambda: _profile_form(User.objects.get(pk=user.pk))  # noqa: E731
+        try:
+            with saving(form, user, current=reread):
+                services.update_person(
+                    user, full_name=form.cleaned_data["full_name"], phone=form.cleaned_data["phone"]
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile")
     return render(
         request,
         "accounts/profile/edit.html",

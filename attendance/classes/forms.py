@@ -2,6 +2,7 @@
 the object's current (possibly deactivated) choice so that saving does not change it
 behind the office's back."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
@@ -282,6 +283,17 @@ class BatchDeactivateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+    def clean_on(self):
+        # 9999-12-31 overflowed the day after it (a 500, found by the form fuzz run).
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate() + timedelta(days=5 * 366):
+            raise forms.ValidationError(
+                "The last day is more than five years away: check the year."
+            )
+        if on.year < 1900:
+            raise forms.ValidationError("Enter a last day after 1900: check the year.")
+        return on
 
 
 # ---------------------------------------------------------------------------- enrolment

@@ -18,8 +18,10 @@ from fees import selectors, services
 from fees.access import student_or_404
 from fees.forms import ChargeForm, ConcessionForm, MonthForm
 from fees.models import Charge
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
 from musicbeats.ids import parse_id
 from musicbeats.money import ZERO
+from musicbeats.versions import StaleEdit, add_version, saving
 
 
 def _month_form(request):
@@ -87,6 +89,12 @@ def late_fees(request):
     return render(request, "fees/late_fees.html", context)
 
 
+def _charge_added(request, charge, student):
+    """The answer to the charge form, the first time and on a resubmit of the same form."""
+    messages.success(request, f"{charge.description} added for {student.user.full_name}.")
+    return redirect(reverse("fees:payment_new") + f"?student={student.pk}")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @allow_roles(*STAFF_ROLES)
 def charge_new(request):
@@ -100,30 +108,38 @@ def charge_new(request):
             {"q": q, "results": selectors.picker_students(q) if q else []},
         )
     student = student_or_404(student_id)
-    form = ChargeForm(request.POST or None)
+    form = add_token(ChargeForm(request.POST or None))
+    resent = request.method == "POST" and not form.is_valid()
+    first = made_before(request.POST, "charge") if resent else None
+    if first and (charge := Charge.objects.filter(pk=first, student=student).first()):
+        return _charge_added(request, charge, student)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            charge = services.add_charge(
-                student=student,
-                kind=data["kind"],
-                amount=data["amount"],
-                description=data["description"],
-                due_on=data["due_on"],
-                by=request.user,
-            )
+            with once(form, "charge") as claim:
+                charge = services.add_charge(
+                    student=student,
+                    kind=data["kind"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    due_on=data["due_on"],
+                    by=request.user,
+                )
+                claim.made(charge)
+        except AlreadyDone as done:
+            charge = Charge.objects.filter(pk=done.object_id, student=student).first()
+            if charge is None:
+                form.add_error(None, EXPIRED)
+            else:
+                return _charge_added(request, charge, student)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{charge.description} added for {student.user.full_name}.")
-            return redirect(reverse("fees:payment_new") + f"?student={student.pk}")
+            return _charge_added(request, charge, student)
     return render(request, "fees/charge_new.html", {"student": student, "form": form})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@allow_roles(*STAFF_ROLES)
-def concession_new(request, pk):
-    """A concession or waiver on one charge, with its kind and reason."""
+def _charge_or_404(pk):
     charge = (
         Charge.objects.with_amounts()
         .select_related("student__user", "concession_by")
@@ -132,6 +148,12 @@ def concession_new(request, pk):
     )
     if charge is None:
         raise Http404("No such charge.")
+    return charge
+
+
+def _concession_form(charge, data=None):
+    """The concession form carries the charge's version: two people granting a
+    concession on one charge do not silently replace each other's."""
     initial = {}
     if charge.concession_amount:
         initial = {
@@ -139,17 +161,28 @@ def concession_new(request, pk):
             "amount": charge.concession_amount,
             "reason": charge.concession_reason,
         }
-    form = ConcessionForm(request.POST or None, charge=charge, initial=initial)
+    return add_version(ConcessionForm(data, charge=charge, initial=initial), charge)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@allow_roles(*STAFF_ROLES)
+def concession_new(request, pk):
+    """A concession or waiver on one charge, with its kind and reason."""
+    charge = _charge_or_404(pk)
+    form = _concession_form(charge, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.grant_concession(
-                charge=charge,
-                amount=data["amount"],
-                kind=data["kind"],
-                reason=data["reason"],
-                by=request.user,
-            )
+            with saving(form, charge, current=lambda: _concession_form(_charge_or_404(pk))):
+                services.grant_concession(
+                    charge=charge,
+                    amount=data["amount"],
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
         except ValidationError as error:
             form.add_error(None, error)
         else:

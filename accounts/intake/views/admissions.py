@@ -11,6 +11,7 @@ from accounts.access import allow_roles, public
 from accounts.intake import admissions
 from accounts.intake.forms import AcceptAdmissionForm, AdmissionForm, DeclineAdmissionForm
 from accounts.models import STAFF_ROLES, AdmissionRequest, Student, User
+from musicbeats.form_tokens import AlreadyDone, add_token, made_before, once
 
 PER_PAGE = 25
 STATUSES = ["all", *AdmissionRequest.Status.values]
@@ -31,26 +32,34 @@ def admission_form(request):
                 {"limit": admissions.REQUESTS_PER_HOUR},
                 status=429,
             )
-        form = AdmissionForm(request.POST)
+        form = add_token(AdmissionForm(request.POST))
+        if not form.is_valid() and made_before(request.POST, "admission"):
+            admissions.count_submission(request)
+            return redirect("admission_thanks")
         if form.is_bot:
             return redirect("admission_thanks")
         if form.is_valid():
-            # A double click or a resend of the same child is one request, not two.
+            # A double click or a resend of the same form (its token) or of the same
+            # child is one request, not two; every one of them gets the same thanks.
             data = form.cleaned_data
-            if (
-                not AdmissionRequest.objects.pending()
-                .filter(
-                    child_name__iexact=data["child_name"].strip(),
-                    date_of_birth=data["date_of_birth"],
-                    guardian_email=data["guardian_email"],
-                )
-                .exists()
-            ):
-                form.save()
+            try:
+                with once(form, "admission") as claim:
+                    first = (
+                        AdmissionRequest.objects.pending()
+                        .filter(
+                            child_name__iexact=data["child_name"].strip(),
+                            date_of_birth=data["date_of_birth"],
+                            guardian_email=data["guardian_email"],
+                        )
+                        .first()
+                    )
+                    claim.made(first or form.save())
+            except AlreadyDone:
+                pass
             admissions.count_submission(request)
             return redirect("admission_thanks")
     else:
-        form = AdmissionForm()
+        form = add_token(AdmissionForm())
     return render(request, "accounts/admissions/form.html", {"form": form})
 
 

@@ -2,7 +2,7 @@
 students they are linked to (siblings share one guardian), CSV export."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -20,6 +20,8 @@ from accounts.people.views.common import (
     wants_partial,
 )
 from musicbeats.csv_export import csv_response, dated
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
+from musicbeats.versions import StaleEdit, add_version, saving
 
 FORM = "accounts/guardians/form.html"
 EMAIL_TAKEN = "This email address is already in use by another person."
@@ -76,6 +78,47 @@ def _form_page(request, form, picker, guardian=None, status=200):
     )
 
 
+def _form(guardian, data=None, initial=None):
+    """The add form (with its idempotency token) or the edit form (with its version)."""
+    if guardian is None:
+        return add_token(GuardianForm(data, initial=initial or {}))
+    initial = initial or {
+        "full_name": guardian.full_name,
+        "email": guardian.email,
+        "phone": guardian.phone,
+        "phone_login": guardian.phone_login,
+        "students": [link.student_id for link in guardian.links],
+    }
+    return add_version(GuardianForm(data, initial=initial, person=guardian), guardian)
+
+
+def _save(request, form, guardian):
+    """Add or update; returns (the guardian, whether the email changed)."""
+    data = form.cleaned_data
+    if guardian is None:
+        with once(form, "guardian") as claim:
+            person = services.add_guardian(
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                phone_login=data["phone_login"],
+            )
+            services.set_wards(person, students=form.ward_links())
+            claim.made(person)
+        return person, False
+    reread = lambda: _form(get_guardian_for(request, guardian.pk))  # noqa: E731
+    with saving(form, guardian, current=reread):
+        changed = services.update_person(
+            guardian,
+            full_name=data["full_name"],
+            email=data["email"],
+            phone=data["phone"],
+            phone_login=data["phone_login"],
+        )
+        services.set_wards(guardian, students=form.ward_links())
+    return guardian, changed
+
+
 def _guardian_form(request, guardian=None):
     """Add (guardian None) or edit a guardian; the page, the no-JS search and the htmx
     search of the student picker."""
@@ -83,40 +126,26 @@ def _guardian_form(request, guardian=None):
         picker = student_picker(request.GET)
         return render(request, f"{FORM}#student_results", {"picker": picker})
     if request.method == "POST" and "find_student" in request.POST:
-        form = GuardianForm(initial=_initial_from(request.POST), person=guardian)
+        form = _form(guardian, initial=_initial_from(request.POST))
         return _form_page(request, form, student_picker(request.POST), guardian)
-    initial = {}
-    if guardian is not None:
-        initial = {
-            "full_name": guardian.full_name,
-            "email": guardian.email,
-            "phone": guardian.phone,
-            "phone_login": guardian.phone_login,
-            "students": [link.student_id for link in guardian.links],
-        }
-    form = GuardianForm(request.POST or None, initial=initial, person=guardian)
+    form = _form(guardian, request.POST or None)
+    # A resubmit refused by validation (its email is now taken by its own first post).
+    resent = guardian is None and request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "guardian")):
+        person = get_guardian_for(request, pk)
+        messages.success(request, f"{person.full_name} is a guardian now.")
+        return redirect("people:guardian_detail", pk=person.pk)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                if guardian is None:
-                    person = services.add_guardian(
-                        full_name=data["full_name"],
-                        email=data["email"],
-                        phone=data["phone"],
-                        phone_login=data["phone_login"],
-                    )
-                    changed = False
-                else:
-                    person = guardian
-                    changed = services.update_person(
-                        guardian,
-                        full_name=data["full_name"],
-                        email=data["email"],
-                        phone=data["phone"],
-                        phone_login=data["phone_login"],
-                    )
-                services.set_wards(person, students=form.ward_links())
+            person, changed = _save(request, form, guardian)
+        except AlreadyDone as done:
+            if done.object_id is not None:
+                person = get_guardian_for(request, done.object_id)
+                messages.success(request, f"{person.full_name} is a guardian now.")
+                return redirect("people:guardian_detail", pk=person.pk)
+            form.add_error(None, EXPIRED)
+        except StaleEdit as stale:
+            stale.show_on(form)
         except ValueError as refusal:
             form.add_error(None, str(refusal))
         except IntegrityError:

@@ -22,6 +22,8 @@ from accounts.people.views.common import (
     wants_partial,
 )
 from musicbeats.csv_export import csv_response, dated
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
+from musicbeats.versions import StaleEdit, add_version, saving
 
 LIST = "accounts/students/list.html"
 FORM = "accounts/students/form.html"
@@ -108,32 +110,40 @@ def student_add(request):
     if request.method == "GET" and wants_partial(request) and "guardian_q" in request.GET:
         return _picker_fragment(request)
     if request.method == "POST" and "find_guardian" in request.POST:
-        form = StudentForm(initial=_initial_from(request.POST))
+        form = add_token(StudentForm(initial=_initial_from(request.POST)))
         return _form_page(request, form, guardian_picker(request.POST))
-    form = StudentForm(request.POST or None)
+    form = add_token(StudentForm(request.POST or None))
+    # A resubmit refused by validation (its email is now taken by its own first post).
+    resent = request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "student")):
+        return _added(request, get_student_for(request, pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            student, new_guardian = services.add_student(
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                phone_login=data["phone_login"],
-                date_of_birth=data["date_of_birth"],
-                address=data["address"],
-                joined_on=data["joined_on"],
-                notes=data["notes"],
-                guardians=form.guardian_links(),
-                new_guardian=form.new_guardian(),
-            )
+            with once(form, "student") as claim:
+                student, new_guardian = services.add_student(
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    phone_login=data["phone_login"],
+                    date_of_birth=data["date_of_birth"],
+                    address=data["address"],
+                    joined_on=data["joined_on"],
+                    notes=data["notes"],
+                    guardians=form.guardian_links(),
+                    new_guardian=form.new_guardian(),
+                )
+                claim.made(student)
+        except AlreadyDone as done:
+            if done.object_id is not None:
+                return _added(request, get_student_for(request, done.object_id))
+            form.add_error(None, EXPIRED)
         except ValueError as refusal:
             form.add_error(None, str(refusal))
         except IntegrityError:
             form.add_error(None, EMAIL_TAKEN)
         else:
-            messages.success(
-                request, f"{student.user.full_name} is a student now ({student.roll_number})."
-            )
+            _added(request, student)
             invite(request, student.user)
             invite(request, new_guardian)
             return redirect("people:student_detail", pk=student.pk)
@@ -142,6 +152,28 @@ def student_add(request):
     else:
         picker = guardian_picker(query=request.GET.get("guardian_q", ""))
     return _form_page(request, form, picker, status=400 if form.errors else 200)
+
+
+def _added(request, student):
+    """The answer to an add form, the first time and on a resubmit of the same form."""
+    messages.success(request, f"{student.user.full_name} is a student now ({student.roll_number}).")
+    return redirect("people:student_detail", pk=student.pk)
+
+
+def _edit_form(student, data=None, initial=None):
+    user = student.user
+    initial = initial or {
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
+        "phone_login": user.phone_login,
+        "date_of_birth": student.date_of_birth,
+        "address": student.address,
+        "joined_on": student.joined_on,
+        "notes": student.notes,
+        "guardians": [link.guardian_id for link in student.links],
+    }
+    return add_version(StudentForm(data, initial=initial, student=student), student)
 
 
 @require_safe
@@ -158,37 +190,29 @@ def student_edit(request, pk):
     if request.method == "GET" and wants_partial(request) and "guardian_q" in request.GET:
         return _picker_fragment(request)
     if request.method == "POST" and "find_guardian" in request.POST:
-        form = StudentForm(initial=_initial_from(request.POST), student=student)
+        form = _edit_form(student, initial=_initial_from(request.POST))
         return _form_page(request, form, guardian_picker(request.POST), student=student)
-    user = student.user
-    initial = {
-        "full_name": user.full_name,
-        "email": user.email,
-        "phone": user.phone,
-        "phone_login": user.phone_login,
-        "date_of_birth": student.date_of_birth,
-        "address": student.address,
-        "joined_on": student.joined_on,
-        "notes": student.notes,
-        "guardians": [link.guardian_id for link in student.links],
-    }
-    form = StudentForm(request.POST or None, initial=initial, student=student)
+    form = _edit_form(student, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        current = lambda: _edit_form(get_student_for(request, pk))  # noqa: E731
         try:
-            changed_email, new_guardian = services.update_student(
-                student,
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                phone_login=data["phone_login"],
-                date_of_birth=data["date_of_birth"],
-                address=data["address"],
-                joined_on=data["joined_on"],
-                notes=data["notes"],
-                guardians=form.guardian_links(),
-                new_guardian=form.new_guardian(),
-            )
+            with saving(form, student, current=current):
+                changed_email, new_guardian = services.update_student(
+                    student,
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    phone_login=data["phone_login"],
+                    date_of_birth=data["date_of_birth"],
+                    address=data["address"],
+                    joined_on=data["joined_on"],
+                    notes=data["notes"],
+                    guardians=form.guardian_links(),
+                    new_guardian=form.new_guardian(),
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
         except ValueError as refusal:
             form.add_error(None, str(refusal))
         except IntegrityError:

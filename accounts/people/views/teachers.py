@@ -18,6 +18,8 @@ from accounts.people.views.common import (
     render_page,
 )
 from musicbeats.csv_export import csv_response, dated
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
+from musicbeats.versions import StaleEdit, add_version, saving
 
 EMAIL_TAKEN = "This email address is already in use by another person."
 
@@ -62,28 +64,56 @@ def teacher_export(request):
     return csv_response(dated("teachers"), header, lines())
 
 
+def _form(teacher=None, data=None):
+    """The add form (with its idempotency token) or the edit form (with its version)."""
+    if teacher is None:
+        return add_token(TeacherForm(data))
+    initial = {
+        "full_name": teacher.full_name,
+        "email": teacher.email,
+        "phone": teacher.phone,
+        "instruments": [i.pk for i in teacher.instruments],
+    }
+    return add_version(TeacherForm(data, initial=initial, person=teacher), teacher)
+
+
+def _added(request, teacher):
+    messages.success(request, f"{teacher.full_name} is a teacher now.")
+    return redirect("people:teacher_detail", pk=teacher.pk)
+
+
 def _save(request, form, teacher=None):
     data = form.cleaned_data
     try:
         if teacher is None:
-            teacher = services.add_teacher(
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                instruments=data["instruments"],
-            )
-            messages.success(request, f"{teacher.full_name} is a teacher now.")
+            with once(form, "teacher") as claim:
+                teacher = services.add_teacher(
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    instruments=data["instruments"],
+                )
+                claim.made(teacher)
+            _added(request, teacher)
             invite(request, teacher)
         else:
-            changed = services.update_teacher(
-                teacher,
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                instruments=data["instruments"],
-            )
+            reread = lambda: _form(get_teacher_for(request, teacher.pk))  # noqa: E731
+            with saving(form, teacher, current=reread):
+                changed = services.update_teacher(
+                    teacher,
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    instruments=data["instruments"],
+                )
             messages.success(request, f"Saved {teacher.full_name}'s details.")
             invite_after_email_change(request, teacher, changed)
+    except AlreadyDone as done:
+        if done.object_id is not None:
+            return _added(request, get_teacher_for(request, done.object_id))
+        form.add_error(None, EXPIRED)
+    except StaleEdit as stale:
+        stale.show_on(form)
     except ValueError as refusal:
         form.add_error(None, str(refusal))
     except IntegrityError:
@@ -96,7 +126,11 @@ def _save(request, form, teacher=None):
 @require_http_methods(["GET", "POST"])
 @allow_roles(*STAFF_ROLES)
 def teacher_add(request):
-    form = TeacherForm(request.POST or None)
+    form = _form(data=request.POST or None)
+    # A resubmit refused by validation (its email is now taken by its own first post).
+    resent = request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "teacher")):
+        return _added(request, get_teacher_for(request, pk))
     if request.method == "POST" and form.is_valid() and (done := _save(request, form)):
         return done
     return render(
@@ -118,13 +152,7 @@ def teacher_detail(request, pk):
 @allow_roles(*STAFF_ROLES)
 def teacher_edit(request, pk):
     teacher = get_teacher_for(request, pk)
-    initial = {
-        "full_name": teacher.full_name,
-        "email": teacher.email,
-        "phone": teacher.phone,
-        "instruments": [i.pk for i in teacher.instruments],
-    }
-    form = TeacherForm(request.POST or None, initial=initial, person=teacher)
+    form = _form(teacher, request.POST or None)
     if request.method == "POST" and form.is_valid() and (done := _save(request, form, teacher)):
         return done
     return render(

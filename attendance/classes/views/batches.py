@@ -15,7 +15,9 @@ from attendance.classes import selectors, services
 from attendance.classes.forms import BatchDeactivateForm, BatchFilterForm, BatchForm, EnrolForm
 from attendance.classes.views.objects import get_batch_for
 from musicbeats.csv_export import csv_response
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, once
 from musicbeats.ids import parse_id
+from musicbeats.versions import StaleEdit, model_form, saving
 
 GET_POST = ["GET", "HEAD", "POST"]
 PER_PAGE = 25
@@ -117,14 +119,29 @@ def _save(form):
         return None
 
 
+def _batch_added(request, batch):
+    """The answer to the add form, the first time and on a resubmit of the same form."""
+    messages.success(request, f"Batch {batch.name} added.")
+    return redirect("attendance:batch_detail", pk=batch.pk)
+
+
 @require_http_methods(GET_POST)
 @vary_on_headers("HX-Request", "HX-Target")
 @allow_roles(*STAFF_ROLES)
 def batch_new(request):
-    form = BatchForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (batch := _save(form)):
-        messages.success(request, f"Batch {batch.name} added.")
-        return redirect("attendance:batch_detail", pk=batch.pk)
+    form = add_token(BatchForm(request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with once(form, "batch") as claim:
+                if saved := _save(form):
+                    claim.made(saved)
+        except AlreadyDone as done:
+            if done.object_id is not None:
+                return _batch_added(request, get_batch_for(request, done.object_id))
+            form.add_error(None, EXPIRED)
+        else:
+            if saved:
+                return _batch_added(request, saved)
     return _batch_form_page(request, form)
 
 
@@ -134,10 +151,18 @@ def batch_new(request):
 def batch_edit(request, pk):
     batch = get_batch_for(request, pk)
     # The form edits its own copy: a refused edit must not rename the page's heading.
-    form = BatchForm(request.POST or None, instance=get_batch_for(request, pk))
-    if request.method == "POST" and form.is_valid() and _save(form):
-        messages.success(request, f"Batch {batch.name} saved.")
-        return redirect("attendance:batch_detail", pk=batch.pk)
+    form = model_form(BatchForm, get_batch_for(request, pk), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reread = lambda: model_form(BatchForm, get_batch_for(request, pk))  # noqa: E731
+        try:
+            with saving(form, form.instance, current=reread):
+                saved = _save(form)
+        except StaleEdit as stale:
+            stale.show_on(form)
+        else:
+            if saved:
+                messages.success(request, f"Batch {batch.name} saved.")
+                return redirect("attendance:batch_detail", pk=batch.pk)
     return _batch_form_page(request, form, batch=batch)
 
 

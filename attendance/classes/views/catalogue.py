@@ -17,6 +17,7 @@ from attendance.classes import services
 from attendance.classes.forms import ConfirmForm, InstrumentForm, LevelForm, RoomForm
 from attendance.classes.views.objects import get_instrument_for, get_level_for, get_room_for
 from attendance.models import Batch, Instrument, Level, Room
+from musicbeats.versions import StaleEdit, model_form, saving
 
 GET_POST = ["GET", "HEAD", "POST"]
 
@@ -74,11 +75,17 @@ def _instrument_context(instrument, *, rename_errors=None, rename_values=None, f
 def instrument_detail(request, pk):
     """Rename an instrument, choose who teaches it; its levels below."""
     instrument = get_instrument_for(request, pk)
-    form = InstrumentForm(request.POST or None, instance=instrument)
+    form = model_form(InstrumentForm, instrument, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"{instrument.name} saved.")
-        return redirect("attendance:instrument_detail", pk=instrument.pk)
+        reread = lambda: model_form(InstrumentForm, get_instrument_for(request, pk))  # noqa: E731
+        try:
+            with saving(form, instrument, current=reread):
+                form.save()
+        except StaleEdit as stale:
+            stale.show_on(form)
+        else:
+            messages.success(request, f"{instrument.name} saved.")
+            return redirect("attendance:instrument_detail", pk=instrument.pk)
     return render(
         request, "attendance/instrument_detail.html", _instrument_context(instrument, form=form)
     )
@@ -192,11 +199,17 @@ def room_list(request):
 @allow_roles(*STAFF_ROLES)
 def room_edit(request, pk):
     room = get_room_for(request, pk)
-    form = RoomForm(request.POST or None, instance=room)
+    form = model_form(RoomForm, room, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"{room.name} saved.")
-        return redirect("attendance:room_list")
+        reread = lambda: model_form(RoomForm, get_room_for(request, pk))  # noqa: E731
+        try:
+            with saving(form, room, current=reread):
+                form.save()
+        except StaleEdit as stale:
+            stale.show_on(form)
+        else:
+            messages.success(request, f"{room.name} saved.")
+            return redirect("attendance:room_list")
     return render(request, "attendance/room_edit.html", {"form": form, "room": room})
 
 

@@ -22,6 +22,7 @@ from attendance.classes.views.objects import (
 )
 from musicbeats.ids import parse_id
 from musicbeats.money import money
+from musicbeats.versions import StaleEdit, add_version, saving
 
 GET_POST = ["GET", "HEAD", "POST"]
 PICKER_LIMIT = 10
@@ -160,19 +161,28 @@ def _enrollment_context(enrollment, **extra):
     }
 
 
+def _fee_form(enrollment, data=None):
+    form = EnrollmentFeeForm(data, initial={"monthly_fee": enrollment.monthly_fee})
+    return add_version(form, enrollment)
+
+
 @require_http_methods(GET_POST)
 @allow_roles(*STAFF_ROLES)
 def enrollment_detail(request, pk):
     """One enrolment: its details and history, and the form to change its monthly fee."""
     enrollment = get_enrollment_for(request, pk)
-    form = EnrollmentFeeForm(request.POST or None, initial={"monthly_fee": enrollment.monthly_fee})
+    form = _fee_form(enrollment, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        reread = lambda: _fee_form(get_enrollment_for(request, pk))  # noqa: E731
         try:
-            services.change_fee(
-                enrollment=enrollment,
-                monthly_fee=form.cleaned_data["monthly_fee"],
-                reason=form.cleaned_data["reason"],
-            )
+            with saving(form, enrollment, current=reread):
+                services.change_fee(
+                    enrollment=enrollment,
+                    monthly_fee=form.cleaned_data["monthly_fee"],
+                    reason=form.cleaned_data["reason"],
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
         except ValidationError as error:
             form.add_error("monthly_fee", error)
         else:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -27,6 +28,8 @@ from attendance.timetable.makeups import add_guest, create_lesson
 from attendance.timetable.selectors import LESSON_RELATED
 from attendance.timetable.views.timetable import current_term
 from musicbeats.enrolment import open_on
+from musicbeats.form_tokens import EXPIRED, AlreadyDone, add_token, made_before, once
+from musicbeats.versions import StaleEdit, add_version, saving
 
 PREVIEW_ROWS = 60
 
@@ -81,33 +84,49 @@ def generate(request):
     return render(request, "attendance/schedule/generate.html", context)
 
 
+def _lesson_added(request, lesson):
+    """The answer to the lesson form, the first time and on a resubmit of the same form."""
+    messages.success(
+        request,
+        f"Added a {lesson.get_kind_display().lower()} lesson of {lesson.batch.name} "
+        f"on {lesson.date:%d %b %Y} at {lesson.starts_at:%H:%M}.",
+    )
+    return redirect("schedule:lesson", pk=lesson.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @allow_roles(*STAFF_ROLES)
 def lesson_new(request):
     """An extra lesson for a batch, or a make-up lesson for students with credits."""
     form = LessonForm(request.POST or None, initial={"kind": "extra", "duration_minutes": 60})
+    add_token(form)
+    resent = request.method == "POST" and not form.is_valid()
+    if resent and (pk := made_before(request.POST, "lesson")):
+        return _lesson_added(request, get_lesson_for(request, pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lesson = create_lesson(
-                kind=data["kind"],
-                batch=data["batch"],
-                on=data["date"],
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                room=data["room"],
-                teacher=data["teacher"],
-                guests=data["guests"],
-            )
+            with once(form, "lesson") as claim:
+                lesson = create_lesson(
+                    kind=data["kind"],
+                    batch=data["batch"],
+                    on=data["date"],
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    room=data["room"],
+                    teacher=data["teacher"],
+                    guests=data["guests"],
+                )
+                claim.made(lesson)
+        except AlreadyDone as done:
+            if done.object_id is None:
+                form.add_error(None, EXPIRED)
+            else:
+                return _lesson_added(request, get_lesson_for(request, done.object_id))
         except TimetableError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                f"Added a {lesson.get_kind_display().lower()} lesson of {data['batch'].name} "
-                f"on {lesson.date:%d %b %Y} at {lesson.starts_at:%H:%M}.",
-            )
-            return redirect("schedule:lesson", pk=lesson.pk)
+            return _lesson_added(request, lesson)
     return render(request, "attendance/schedule/lesson_new.html", {"form": form})
 
 
@@ -151,15 +170,28 @@ def _move_initial(lesson):
     }
 
 
-def _action(request, pk, *, form_class, template, act, done, initial=None):
+def _action(request, pk, *, form_class, template, act, done, initial=None, edit=False):
     """GET: the action's own page (works without JavaScript). POST: do it, or show why
-    not on that page; done, back to the lesson."""
+    not on that page; done, back to the lesson. An `edit` (move, substitute) carries the
+    lesson's version: it is refused if someone changed the lesson since the page opened."""
     lesson = get_lesson_for(request, pk)
-    data = request.POST if request.method == "POST" else None
-    form = form_class(data, initial=initial(lesson) if initial else None)
+
+    def make(lesson, data=None):
+        form = form_class(data, initial=initial(lesson) if initial else None)
+        return add_version(form, lesson) if edit else form
+
+    form = make(lesson, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        guard = (
+            saving(form, lesson, current=lambda: make(get_lesson_for(request, pk)))
+            if edit
+            else transaction.atomic()
+        )
         try:
-            act(lesson, form.cleaned_data)
+            with guard:
+                act(lesson, form.cleaned_data)
+        except StaleEdit as stale:
+            stale.show_on(form)
         except TimetableError as error:
             form.add_error(None, error)
         else:
@@ -216,6 +248,7 @@ def lesson_move(request, pk):
         ),
         done="The lesson is moved.",
         initial=_move_initial,
+        edit=True,
     )
 
 
@@ -230,6 +263,7 @@ def lesson_substitute(request, pk):
         act=lambda lesson, data: set_substitute(lesson=lesson, substitute=data["substitute"]),
         done="The lesson's teacher is updated.",
         initial=lambda lesson: {"substitute": lesson.substitute_id},
+        edit=True,
     )
 
 

@@ -24,6 +24,7 @@ from attendance.timetable.slots import create_slot, update_slot
 from attendance.timetable.terms import add_holiday, remove_holiday, save_term
 from attendance.timetable.views.schedule import template_for
 from musicbeats.ids import parse_id
+from musicbeats.versions import StaleEdit, model_form, saving
 
 SLOTS = "attendance/schedule/slots.html"
 
@@ -143,18 +144,22 @@ def get_slot_for(request, pk):
 def slot_edit(request, pk):
     """Change a slot's time, room or teacher, or deactivate it (its future lessons follow)."""
     slot = get_slot_for(request, pk)
-    form = SlotEditForm(request.POST or None, instance=slot)
+    form = model_form(SlotEditForm, slot, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        reread = lambda: model_form(SlotEditForm, get_slot_for(request, pk))  # noqa: E731
         try:
-            change = update_slot(
-                slot=Slot.objects.get(pk=slot.pk),
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                room=data["room"],
-                teacher=data["teacher"],
-                is_active=data["is_active"],
-            )
+            with saving(form, slot, current=reread):
+                change = update_slot(
+                    slot=Slot.objects.get(pk=slot.pk),
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    room=data["room"],
+                    teacher=data["teacher"],
+                    is_active=data["is_active"],
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
         except TimetableError as error:
             form.add_error(None, error)
         else:
@@ -196,16 +201,20 @@ def terms(request):
 @allow_roles(*STAFF_ROLES)
 def term_edit(request, pk):
     term = get_object_or_404(Term, pk=pk)
-    form = TermForm(request.POST or None, instance=term)
+    form = model_form(TermForm, term, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        reread = lambda: model_form(TermForm, Term.objects.get(pk=pk))  # noqa: E731
         try:
-            save_term(
-                term=Term.objects.get(pk=pk),
-                name=data["name"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-            )
+            with saving(form, term, current=reread):
+                save_term(
+                    term=Term.objects.get(pk=pk),
+                    name=data["name"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+        except StaleEdit as stale:
+            stale.show_on(form)
         except TimetableError as error:
             form.add_error(None, error)
         else:
