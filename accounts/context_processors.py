@@ -19,10 +19,10 @@ PEOPLE_MENU = (
 CLASSES_MENU = (
     "Classes",
     [
-        ("Batches", "attendance:batch_list"),
-        ("Catalogue", "attendance:catalogue"),
-        ("Week schedule", "schedule:week"),
-        ("Timetable", "schedule:slots"),
+        ("Batches", "classes:batch_list"),
+        ("Catalogue", "classes:catalogue"),
+        ("Week schedule", "timetable:week"),
+        ("Timetable", "timetable:slots"),
     ],
 )
 FEES_MENU = (
@@ -69,17 +69,17 @@ NAVIGATION = {
     Role.TEACHER: [
         ("Dashboard", "dashboard"),
         ("Today", "rollcall:today"),
-        ("Schedule", "schedule:week"),
+        ("Schedule", "timetable:week"),
     ],
     Role.STUDENT: [
         ("Dashboard", "dashboard"),
-        ("Schedule", "schedule:week"),
+        ("Schedule", "timetable:week"),
         ("My attendance", "rollcall:mine"),
         ("Fees", "fees:mine"),
     ],
     Role.GUARDIAN: [
         ("Dashboard", "dashboard"),
-        ("Schedule", "schedule:week"),
+        ("Schedule", "timetable:week"),
         ("My attendance", "rollcall:mine"),
         ("Fees", "fees:mine"),
     ],

@@ -69,7 +69,7 @@ def test_anonymous_answers_are_not_stored_either(client, db):
 
 def test_the_calendar_feed_may_be_kept_privately_for_five_minutes(client, student):
     """Calendar apps poll the feed without a session; no shared cache may keep it."""
-    url = reverse("schedule:feed", args=[feed_for(student).token])
+    url = reverse("timetable:feed", args=[feed_for(student).token])
     response = client.get(url)
     assert response["Content-Type"].startswith("text/calendar")
     assert response["Cache-Control"] == "private, max-age=300"

@@ -72,7 +72,7 @@ EXPORTS = {
     "students": lambda s: (reverse("people:student_export"), {}),
     "guardians": lambda s: (reverse("people:guardian_export"), {}),
     "teachers": lambda s: (reverse("people:teacher_export"), {}),
-    "batches": lambda s: (reverse("attendance:batch_export"), {}),
+    "batches": lambda s: (reverse("classes:batch_export"), {}),
     "attendance by student": lambda s: (
         reverse("rollcall:report_students"),
         {**_range(), "format": "csv"},

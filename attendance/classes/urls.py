@@ -1,15 +1,12 @@
-"""Classes URLs, under the `attendance` namespace.
-
-Included at the root (not at `classes/`) so that the timetable and attendance pages
-(`attendance/…`, `schedule/`) can join this module and namespace later without a second
-`include()` of the same namespace.
-"""
+"""Classes URLs (namespace "classes"): the catalogue, batches and enrolment, under
+`/classes/` (included at the root, as the timetable's `timetable` and roll call's
+`rollcall` namespaces are)."""
 
 from django.urls import path
 
 from attendance.classes.views import batches, catalogue, enrolments
 
-app_name = "attendance"
+app_name = "classes"
 
 urlpatterns = [
     # The catalogue: instruments (courses) and their levels, rooms.

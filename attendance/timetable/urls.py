@@ -1,10 +1,10 @@
-"""The timetable, lessons, the schedule and the calendar feed (namespace "schedule")."""
+"""The timetable: terms, slots, lessons, the week and the calendar feed (namespace "timetable")."""
 
 from django.urls import path
 
 from attendance.timetable.views import feed, lessons, schedule, timetable
 
-app_name = "schedule"
+app_name = "timetable"
 
 urlpatterns = [
     path("schedule/", schedule.week, name="week"),

@@ -18,7 +18,7 @@ EXPECTED = all_rows()
 
 # Every answer is kept out of the browser's cache (musicbeats/cache_headers.py) but the
 # calendar feed, which calendar apps may keep privately for five minutes.
-OWN_CACHE_CONTROL = {"schedule:feed": "private, max-age=300"}
+OWN_CACHE_CONTROL = {"timetable:feed": "private, max-age=300"}
 
 
 def assert_cache_control(response, name):

@@ -18,8 +18,8 @@ from tests.factories import (
     bulk_batches,
 )
 
-URL = reverse("attendance:batch_list")
-EXPORT = reverse("attendance:batch_export")
+URL = reverse("classes:batch_list")
+EXPORT = reverse("classes:batch_export")
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def form_data(piano, **changes):
 
 
 def detail(batch):
-    return reverse("attendance:batch_detail", args=[batch.pk])
+    return reverse("classes:batch_detail", args=[batch.pk])
 
 
 # ---------------------------------------------------------------------------- page
@@ -83,7 +83,7 @@ def test_batch_page_shows_roster_seats_fee_teacher_room(office, db):
 
 
 def test_unknown_batch_is_404(office, db):
-    assert office.get(reverse("attendance:batch_detail", args=[999999])).status_code == 404
+    assert office.get(reverse("classes:batch_detail", args=[999999])).status_code == 404
 
 
 def test_batch_page_shows_who_changed_what(office, db, admin_user, client):
@@ -98,7 +98,7 @@ def test_batch_page_shows_who_changed_what(office, db, admin_user, client):
         "capacity": "6",
         "monthly_fee": "1600",
     }
-    response = client.post(reverse("attendance:batch_edit", args=[batch.pk]), data)
+    response = client.post(reverse("classes:batch_edit", args=[batch.pk]), data)
     assert response.status_code == 302
     enrollment = services.enroll(student=StudentFactory(), batch=batch, joined_on=JAN)
     services.change_fee(enrollment=enrollment, monthly_fee=Decimal("1000"), reason="Sibling")
@@ -146,7 +146,7 @@ def test_batch_page_query_budget_does_not_grow(office, db, rows, django_assert_m
 
 
 def test_office_adds_a_batch(office, piano):
-    response = office.post(reverse("attendance:batch_new"), form_data(piano))
+    response = office.post(reverse("classes:batch_new"), form_data(piano))
     batch = Batch.objects.get()
     assert response.status_code == 302
     assert response["Location"] == detail(batch)
@@ -160,7 +160,7 @@ def test_office_adds_a_batch(office, piano):
 
 def test_a_level_of_another_instrument_is_refused(office, piano):
     guitar_level = LevelFactory(instrument=InstrumentFactory(name="Guitar"), name="Beginner")
-    response = office.post(reverse("attendance:batch_new"), form_data(piano, level=guitar_level.pk))
+    response = office.post(reverse("classes:batch_new"), form_data(piano, level=guitar_level.pk))
     assert response.status_code == 200
     assert response.context["form"].errors["level"] == [
         "Beginner is a level of Guitar, not Piano: choose a Piano level (or none)."
@@ -170,10 +170,10 @@ def test_a_level_of_another_instrument_is_refused(office, piano):
 
 def test_a_private_lesson_must_have_capacity_one(office, piano):
     response = office.post(
-        reverse("attendance:batch_new"), form_data(piano, kind="private", capacity="4")
+        reverse("classes:batch_new"), form_data(piano, kind="private", capacity="4")
     )
     assert "batch of one" in response.context["form"].errors["capacity"][0]
-    office.post(reverse("attendance:batch_new"), form_data(piano, kind="private", capacity="1"))
+    office.post(reverse("classes:batch_new"), form_data(piano, kind="private", capacity="1"))
     assert Batch.objects.get().kind == "private"
 
 
@@ -194,7 +194,7 @@ def test_a_private_lesson_must_have_capacity_one(office, piano):
     ],
 )
 def test_bad_input_is_shown_on_the_form(office, piano, changes, field):
-    response = office.post(reverse("attendance:batch_new"), form_data(piano, **changes))
+    response = office.post(reverse("classes:batch_new"), form_data(piano, **changes))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Batch.objects.exists()
@@ -205,7 +205,7 @@ def test_pickers_offer_only_active_teachers_rooms_and_instruments(office, piano)
     UserFactory(role=Role.TEACHER, full_name="Retired Teacher", is_active=False)
     UserFactory(role=Role.OFFICE, full_name="Not A Teacher")
     RoomFactory(name="Closed room", is_active=False)
-    form = office.get(reverse("attendance:batch_new")).context["form"]
+    form = office.get(reverse("classes:batch_new")).context["form"]
     assert list(form.fields["instrument"].queryset) == [piano["instrument"]]
     assert list(form.fields["teacher"].queryset) == [piano["teacher"]]
     assert list(form.fields["room"].queryset) == [piano["room"]]
@@ -213,14 +213,14 @@ def test_pickers_offer_only_active_teachers_rooms_and_instruments(office, piano)
 
 def test_an_inactive_teacher_or_room_is_refused_for_a_new_batch(office, piano):
     retired = UserFactory(role=Role.TEACHER, is_active=False)
-    response = office.post(reverse("attendance:batch_new"), form_data(piano, teacher=retired.pk))
+    response = office.post(reverse("classes:batch_new"), form_data(piano, teacher=retired.pk))
     assert "teacher" in response.context["form"].errors
 
 
 def test_editing_keeps_a_deactivated_teacher_offered(office, piano):
     batch = BatchFactory(teacher=piano["teacher"], instrument=piano["instrument"])
     type(piano["teacher"]).objects.filter(pk=piano["teacher"].pk).update(is_active=False)
-    form = office.get(reverse("attendance:batch_edit", args=[batch.pk])).context["form"]
+    form = office.get(reverse("classes:batch_edit", args=[batch.pk])).context["form"]
     assert piano["teacher"] in form.fields["teacher"].queryset
 
 
@@ -228,7 +228,7 @@ def test_capacity_cannot_drop_below_the_students_enrolled(office, piano):
     batch = BatchFactory(instrument=piano["instrument"], teacher=piano["teacher"], capacity=3)
     EnrollmentFactory.create_batch(2, batch=batch, joined_on=JAN)
     data = form_data(piano, capacity="1", level="")
-    response = office.post(reverse("attendance:batch_edit", args=[batch.pk]), data)
+    response = office.post(reverse("classes:batch_edit", args=[batch.pk]), data)
     assert response.status_code == 200
     assert "2 students hold a seat" in response.content.decode()
     assert "Edit the batch " + batch.name in response.content.decode()
@@ -238,7 +238,7 @@ def test_capacity_cannot_drop_below_the_students_enrolled(office, piano):
 def test_level_field_follows_the_instrument_with_htmx(office, piano):
     LevelFactory(instrument=InstrumentFactory(name="Guitar"), name="Guitar basics")
     response = office.get(
-        reverse("attendance:batch_new"),
+        reverse("classes:batch_new"),
         {"instrument": piano["instrument"].pk},
         headers={"HX-Request": "true", "HX-Target": "level-field"},
     )
@@ -255,7 +255,7 @@ def test_level_field_follows_the_instrument_with_htmx(office, piano):
 def test_deactivate_ends_enrolments_then_reactivate(office, db):
     batch = BatchFactory(name="Tabla Tue")
     enrollment = EnrollmentFactory(batch=batch, joined_on=JAN)
-    url = reverse("attendance:batch_active", args=[batch.pk])
+    url = reverse("classes:batch_active", args=[batch.pk])
     page = office.get(url)
     assert b"1 student is enrolled" in page.content
     response = office.post(url, {"active": "0", "on": "2026-03-31"})
@@ -274,7 +274,7 @@ def test_deactivate_ends_enrolments_then_reactivate(office, db):
 def test_deactivate_needs_a_valid_date(office, db):
     batch = BatchFactory()
     response = office.post(
-        reverse("attendance:batch_active", args=[batch.pk]), {"active": "0", "on": "soon"}
+        reverse("classes:batch_active", args=[batch.pk]), {"active": "0", "on": "soon"}
     )
     assert response.status_code == 200
     assert "on" in response.context["form"].errors
@@ -284,5 +284,5 @@ def test_deactivate_needs_a_valid_date(office, db):
 def test_inactive_batch_leaves_the_enrol_picker(office, db):
     BatchFactory(name="Closed batch", is_active=False)
     BatchFactory(name="Open batch")
-    form = office.get(reverse("attendance:enroll")).context["enrol_form"]
+    form = office.get(reverse("classes:enroll")).context["enrol_form"]
     assert [b.name for b in form.fields["batch"].queryset] == ["Open batch"]

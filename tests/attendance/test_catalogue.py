@@ -13,8 +13,8 @@ from tests.factories import (
     UserFactory,
 )
 
-CATALOGUE = reverse("attendance:catalogue")
-ROOMS = reverse("attendance:room_list")
+CATALOGUE = reverse("classes:catalogue")
+ROOMS = reverse("classes:room_list")
 HTMX = {"HX-Request": "true", "HX-Target": "levels"}
 
 
@@ -41,7 +41,7 @@ def level_names(instrument):
 
 
 def levels_url(instrument):
-    return reverse("attendance:levels", args=[instrument.pk])
+    return reverse("classes:levels", args=[instrument.pk])
 
 
 def test_catalogue_lists_instruments_with_levels(office, keyboard):
@@ -56,7 +56,7 @@ def test_office_adds_an_instrument(office, db):
     response = office.post(CATALOGUE, {"name": "  Carnatic   vocal "})
     instrument = Instrument.objects.get()
     assert instrument.name == "Carnatic vocal"
-    assert response["Location"] == reverse("attendance:instrument_detail", args=[instrument.pk])
+    assert response["Location"] == reverse("classes:instrument_detail", args=[instrument.pk])
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_rename_and_choose_teachers(office, keyboard):
     arjun = UserFactory(role=Role.TEACHER, full_name="Arjun Menon")
     UserFactory(role=Role.TEACHER, full_name="Retired", is_active=False)
     UserFactory(role=Role.STUDENT, full_name="Not a teacher")
-    url = reverse("attendance:instrument_detail", args=[keyboard.pk])
+    url = reverse("classes:instrument_detail", args=[keyboard.pk])
     form = office.get(url).context["form"]
     assert list(form.fields["teachers"].queryset) == [arjun]
     office.post(url, {"name": "Keyboard (Casio)", "teachers": [arjun.pk]})
@@ -141,16 +141,16 @@ def test_unknown_level_action_is_a_message_not_an_error(office, keyboard):
 
 def test_deactivated_instrument_leaves_pickers_but_keeps_its_batches(office, keyboard):
     batch = BatchFactory(instrument=keyboard)
-    url = reverse("attendance:instrument_active", args=[keyboard.pk])
+    url = reverse("classes:instrument_active", args=[keyboard.pk])
     assert b"Deactivate the instrument Keyboard?" in office.get(url).content
     office.post(url, {"active": "0"})
     office.post(url, {"active": "0"})  # a double click does not reactivate it
     keyboard.refresh_from_db()
     assert not keyboard.is_active
-    new_form = office.get(reverse("attendance:batch_new")).context["form"]
+    new_form = office.get(reverse("classes:batch_new")).context["form"]
     assert keyboard not in new_form.fields["instrument"].queryset
     assert not new_form.fields["level"].queryset.filter(instrument=keyboard).exists()
-    edit_form = office.get(reverse("attendance:batch_edit", args=[batch.pk])).context["form"]
+    edit_form = office.get(reverse("classes:batch_edit", args=[batch.pk])).context["form"]
     assert keyboard in edit_form.fields["instrument"].queryset
     office.post(url, {"active": "1"})
     keyboard.refresh_from_db()
@@ -161,13 +161,13 @@ def test_rooms_add_edit_deactivate(office, db):
     office.post(ROOMS, {"name": "Studio C", "capacity": "6"})
     room = Room.objects.get()
     assert (room.name, room.capacity) == ("Studio C", 6)
-    office.post(reverse("attendance:room_edit", args=[room.pk]), {"name": "Studio D"})
+    office.post(reverse("classes:room_edit", args=[room.pk]), {"name": "Studio D"})
     room.refresh_from_db()
     assert (room.name, room.capacity) == ("Studio D", None)
-    office.post(reverse("attendance:room_active", args=[room.pk]), {"active": "0"})
+    office.post(reverse("classes:room_active", args=[room.pk]), {"active": "0"})
     room.refresh_from_db()
     assert not room.is_active
-    form = office.get(reverse("attendance:batch_new")).context["form"]
+    form = office.get(reverse("classes:batch_new")).context["form"]
     assert room not in form.fields["room"].queryset
 
 
@@ -190,11 +190,11 @@ def test_bad_rooms_are_refused(office, db, data, message):
 
 def test_unknown_instrument_or_room_is_404(office, db):
     for name in (
-        "attendance:instrument_detail",
-        "attendance:instrument_active",
-        "attendance:levels",
-        "attendance:room_edit",
-        "attendance:room_active",
+        "classes:instrument_detail",
+        "classes:instrument_active",
+        "classes:levels",
+        "classes:room_edit",
+        "classes:room_active",
     ):
         assert office.get(reverse(name, args=[999999])).status_code == 404
 
@@ -211,6 +211,6 @@ def test_catalogue_query_budget(office, db, rows, django_assert_max_num_queries)
         assert office.get(CATALOGUE).status_code == 200
     with django_assert_max_num_queries(3):
         assert office.get(ROOMS).status_code == 200
-    url = reverse("attendance:instrument_detail", args=[instrument.pk])
+    url = reverse("classes:instrument_detail", args=[instrument.pk])
     with django_assert_max_num_queries(7):  # + instrument, levels, batches, teachers (2)
         assert office.get(url).status_code == 200

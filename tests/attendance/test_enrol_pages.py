@@ -12,7 +12,7 @@ from accounts.people.services import deactivate_student
 from attendance.models import Batch, Enrollment
 from tests.factories import BatchFactory, EnrollmentFactory, StudentFactory, bulk_students
 
-ENROL = reverse("attendance:enroll")
+ENROL = reverse("classes:enroll")
 JAN = date(2026, 1, 1)
 PICKER = {"HX-Request": "true", "HX-Target": "student-options"}
 SECTION = {"HX-Request": "true", "HX-Target": "enrolment"}
@@ -119,7 +119,7 @@ def test_enrol_from_the_batch_page_with_htmx_updates_the_roster(office, batch, k
 def test_enrol_without_javascript_redirects_to_the_batch(office, batch, kavya):
     response = post_enrol(office, batch, kavya, monthly_fee="1200")
     assert response.status_code == 302
-    assert response["Location"] == reverse("attendance:batch_detail", args=[batch.pk])
+    assert response["Location"] == reverse("classes:batch_detail", args=[batch.pk])
     assert Enrollment.objects.get().monthly_fee == Decimal("1200.00")
     page = office.get(response["Location"]).content.decode()
     assert "Kavya Nair enrolled in Guitar Wed" in page
@@ -205,7 +205,7 @@ def test_enrol_from_the_students_side_returns_to_next(office, batch, kavya):
 
 def test_next_to_another_site_is_ignored(office, batch, kavya):
     response = post_enrol(office, batch, kavya, next="https://evil.example/")
-    assert response["Location"] == reverse("attendance:batch_detail", args=[batch.pk])
+    assert response["Location"] == reverse("classes:batch_detail", args=[batch.pk])
 
 
 def test_enrol_page_for_a_deactivated_student_says_so(office, kavya):
@@ -236,7 +236,7 @@ def enrollment(batch, kavya):
 
 
 def test_change_fee_is_recorded_in_the_history(office, enrollment, office_user):
-    url = reverse("attendance:enrollment_detail", args=[enrollment.pk])
+    url = reverse("classes:enrollment_detail", args=[enrollment.pk])
     response = office.post(url, {"monthly_fee": "1000", "reason": "Sibling discount"})
     assert response.status_code == 302
     enrollment.refresh_from_db()
@@ -254,24 +254,24 @@ def test_change_fee_is_recorded_in_the_history(office, enrollment, office_user):
     [("-1", "cannot be negative"), ("", "This field is required"), ("1500", "already")],
 )
 def test_change_fee_refusals(office, enrollment, fee, message):
-    url = reverse("attendance:enrollment_detail", args=[enrollment.pk])
+    url = reverse("classes:enrollment_detail", args=[enrollment.pk])
     response = office.post(url, {"monthly_fee": fee})
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
 def test_end_an_enrolment(office, enrollment):
-    url = reverse("attendance:enrollment_end", args=[enrollment.pk])
+    url = reverse("classes:enrollment_end", args=[enrollment.pk])
     assert office.get(url).status_code == 200
     response = office.post(url, {"left_on": "2026-03-31"})
-    assert response["Location"] == reverse("attendance:batch_detail", args=[enrollment.batch_id])
+    assert response["Location"] == reverse("classes:batch_detail", args=[enrollment.batch_id])
     enrollment.refresh_from_db()
     assert enrollment.left_on == date(2026, 3, 31)
     assert "This enrolment has ended" in office.get(url).content.decode()
 
 
 def test_leaving_before_joining_is_refused_on_the_form(office, enrollment):
-    url = reverse("attendance:enrollment_end", args=[enrollment.pk])
+    url = reverse("classes:enrollment_end", args=[enrollment.pk])
     response = office.post(url, {"left_on": "2025-12-31"})
     assert response.status_code == 200
     assert "cannot be before the joining date (1 Jan 2026)" in response.content.decode()
@@ -283,12 +283,12 @@ def test_leaving_before_joining_is_refused_on_the_form(office, enrollment):
 def test_a_seat_is_free_again_after_the_last_day(office, batch, enrollment, kavya):
     today = timezone.localdate()
     Enrollment.objects.filter(pk=enrollment.pk).update(left_on=JAN)
-    assert office.get(reverse("attendance:batch_detail", args=[batch.pk])).context["free"] == 2
+    assert office.get(reverse("classes:batch_detail", args=[batch.pk])).context["free"] == 2
     assert today > JAN
 
 
 def test_unknown_enrolment_is_404(office, db):
-    for name in ("attendance:enrollment_detail", "attendance:enrollment_end"):
+    for name in ("classes:enrollment_detail", "classes:enrollment_end"):
         assert office.get(reverse(name, args=[999999])).status_code == 404
 
 
@@ -297,7 +297,7 @@ def test_enrolment_page_query_budget(office, enrollment, rows, django_assert_max
     for i in range(rows):
         enrollment.monthly_fee = Decimal(1000 + i)
         enrollment.save()
-    url = reverse("attendance:enrollment_detail", args=[enrollment.pk])
+    url = reverse("classes:enrollment_detail", args=[enrollment.pk])
     with django_assert_max_num_queries(4):  # session, user, enrolment, history
         response = office.get(url)
     assert response.status_code == 200

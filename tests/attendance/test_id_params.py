@@ -29,7 +29,7 @@ def batch(student):
 @pytest.mark.parametrize("param", ["instrument", "teacher"])
 def test_batch_list_ignores_a_hostile_id_filter(staff, batch, param):
     for value in HOSTILE:
-        response = staff.get(reverse("attendance:batch_list"), {param: value})
+        response = staff.get(reverse("classes:batch_list"), {param: value})
         assert response.status_code == 200, value
         assert "Sitar Mornings" in response.content.decode(), value
 
@@ -39,14 +39,14 @@ def test_enrol_page_ignores_a_hostile_student_or_batch(staff, batch, param):
     """`?student=`/`?batch=` lock the form to one; a value that is no id locks nothing
     and the page offers its pickers (searching still finds the student)."""
     for value in HOSTILE:
-        response = staff.get(reverse("attendance:enroll"), {param: value, "q": "Sai"})
+        response = staff.get(reverse("classes:enroll"), {param: value, "q": "Sai"})
         assert response.status_code == 200, value
         assert response.context["locked_student"] is None, value
         assert "Sai Student" in response.content.decode(), value
 
 
 def test_enrol_form_refuses_a_hostile_student_id_with_a_message(staff, batch):
-    response = staff.post(reverse("attendance:enroll"), {"student": str(2**63), "batch": batch.pk})
+    response = staff.post(reverse("classes:enroll"), {"student": str(2**63), "batch": batch.pk})
     assert response.status_code == 200  # the form again, with the message
     assert "Select a valid choice" in response.content.decode()
     assert batch.enrollments.count() == 1
@@ -55,7 +55,7 @@ def test_enrol_form_refuses_a_hostile_student_id_with_a_message(staff, batch):
 def test_batch_form_level_picker_ignores_a_hostile_instrument(staff, batch):
     for value in HOSTILE:
         response = staff.get(
-            reverse("attendance:batch_new"),
+            reverse("classes:batch_new"),
             {"instrument": value, "level": value},
             HTTP_HX_TARGET="level-field",
             **HTMX,
@@ -69,7 +69,7 @@ def test_week_page_ignores_a_hostile_filter(staff, teacher, param):
     lesson = LessonFactory(batch__teacher=teacher, batch__name="Tabla Evenings")
     for value in HOSTILE:
         response = staff.get(
-            reverse("schedule:week"), {param: value, "week": lesson.date.isoformat()}
+            reverse("timetable:week"), {param: value, "week": lesson.date.isoformat()}
         )
         assert response.status_code == 200, value
         assert "Tabla Evenings" in response.content.decode(), value
@@ -79,14 +79,14 @@ def test_week_page_ignores_a_hostile_filter(staff, teacher, param):
 def test_timetable_page_ignores_a_hostile_term_or_filter(staff, db, param):
     term = TermFactory(name="Monsoon term")
     for value in HOSTILE:
-        response = staff.get(reverse("schedule:slots"), {param: value})
+        response = staff.get(reverse("timetable:slots"), {param: value})
         assert response.status_code == 200, value
         assert response.context["term"] == term, value
 
 
 def test_new_slot_page_ignores_hostile_initial_ids(staff, batch):
     for value in HOSTILE:
-        response = staff.get(reverse("schedule:slot_new"), {"term": value, "batch": value})
+        response = staff.get(reverse("timetable:slot_new"), {"term": value, "batch": value})
         assert response.status_code == 200, value
         assert "Sitar Mornings" in response.content.decode(), value
 

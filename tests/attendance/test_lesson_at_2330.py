@@ -80,7 +80,7 @@ def test_the_lesson_at_2330_is_in_todays_column_of_the_week(client, teacher, off
     late_lesson(teacher)
     for user in (teacher, office_user):
         client.force_login(user)
-        page = client.get(reverse("schedule:week")).content.decode()
+        page = client.get(reverse("timetable:week")).content.decode()
         todays = card_text(day_column(page, today_column=True))
         assert "Late Tabla" in todays
         assert "23:30\u201300:15" in todays

@@ -35,8 +35,8 @@ def batch_list(request):
     )
     context = {"filter_form": filter_form, "filters": filters, "page": page}
     if request.htmx and request.htmx.target == "batch-results":
-        return render(request, "attendance/batch_list.html#results", context)
-    return render(request, "attendance/batch_list.html", context)
+        return render(request, "attendance/classes/batch_list.html#results", context)
+    return render(request, "attendance/classes/batch_list.html", context)
 
 
 @require_safe
@@ -96,7 +96,7 @@ def _batch_form_page(request, form, *, batch=None):
             },
         )
         _narrow_levels(form, request.GET.get("instrument"))
-        return render(request, "attendance/batch_form.html#level-field", {"form": form})
+        return render(request, "attendance/classes/batch_form.html#level-field", {"form": form})
     _narrow_levels(form, form["instrument"].value())
     form.fields["instrument"].widget.attrs.update(
         {
@@ -107,7 +107,7 @@ def _batch_form_page(request, form, *, batch=None):
             "hx-include": "[name=level]",
         }
     )
-    return render(request, "attendance/batch_form.html", {"form": form, "batch": batch})
+    return render(request, "attendance/classes/batch_form.html", {"form": form, "batch": batch})
 
 
 def _save(form):
@@ -122,7 +122,7 @@ def _save(form):
 def _batch_added(request, batch):
     """The answer to the add form, the first time and on a resubmit of the same form."""
     messages.success(request, f"Batch {batch.name} added.")
-    return redirect("attendance:batch_detail", pk=batch.pk)
+    return redirect("classes:batch_detail", pk=batch.pk)
 
 
 @require_http_methods(GET_POST)
@@ -162,7 +162,7 @@ def batch_edit(request, pk):
         else:
             if saved:
                 messages.success(request, f"Batch {batch.name} saved.")
-                return redirect("attendance:batch_detail", pk=batch.pk)
+                return redirect("classes:batch_detail", pk=batch.pk)
     return _batch_form_page(request, form, batch=batch)
 
 
@@ -190,7 +190,7 @@ def batch_page_context(batch, *, enrol_form=None, fragment=False, **extra):
 @allow_roles(*STAFF_ROLES)
 def batch_detail(request, pk):
     batch = get_batch_for(request, pk)
-    return render(request, "attendance/batch_detail.html", batch_page_context(batch))
+    return render(request, "attendance/classes/batch_detail.html", batch_page_context(batch))
 
 
 @require_http_methods(GET_POST)
@@ -205,12 +205,12 @@ def batch_active(request, pk):
         wanted = request.POST.get("active") == "1"
         if wanted == batch.is_active:
             messages.info(request, f"{batch.name} is already {'active' if wanted else 'inactive'}.")
-            return redirect("attendance:batch_detail", pk=batch.pk)
+            return redirect("classes:batch_detail", pk=batch.pk)
         try:
             if wanted:
                 services.reactivate_batch(batch=batch)
                 messages.success(request, f"{batch.name} reactivated.")
-                return redirect("attendance:batch_detail", pk=batch.pk)
+                return redirect("classes:batch_detail", pk=batch.pk)
             if form.is_valid():
                 ended = services.deactivate_batch(batch=batch, on=form.cleaned_data["on"])
                 messages.success(
@@ -218,12 +218,12 @@ def batch_active(request, pk):
                     f"{batch.name} deactivated; {ended} enrolment{'s' if ended != 1 else ''} "
                     "ended.",
                 )
-                return redirect("attendance:batch_detail", pk=batch.pk)
+                return redirect("classes:batch_detail", pk=batch.pk)
         except ValidationError as error:
             form.add_error(None, error)
     open_count = batch.enrollments.filter(left_on__isnull=True).count() if batch.is_active else 0
     return render(
         request,
-        "attendance/batch_active.html",
+        "attendance/classes/batch_active.html",
         {"batch": batch, "form": form, "open_count": open_count},
     )

@@ -30,7 +30,7 @@ def catalogue(request):
     if request.method == "POST" and form.is_valid():
         instrument = form.save()
         messages.success(request, f"{instrument.name} added. Now give it levels and teachers.")
-        return redirect("attendance:instrument_detail", pk=instrument.pk)
+        return redirect("classes:instrument_detail", pk=instrument.pk)
     instruments = (
         Instrument.objects.prefetch_related(
             Prefetch("levels", queryset=Level.objects.order_by("position", "name", "pk"))
@@ -41,7 +41,9 @@ def catalogue(request):
         )
         .order_by("-is_active", "name")
     )
-    return render(request, "attendance/catalogue.html", {"form": form, "instruments": instruments})
+    return render(
+        request, "attendance/classes/catalogue.html", {"form": form, "instruments": instruments}
+    )
 
 
 def _instrument_context(instrument, *, rename_errors=None, rename_values=None, focus="", **extra):
@@ -85,9 +87,11 @@ def instrument_detail(request, pk):
             stale.show_on(form)
         else:
             messages.success(request, f"{instrument.name} saved.")
-            return redirect("attendance:instrument_detail", pk=instrument.pk)
+            return redirect("classes:instrument_detail", pk=instrument.pk)
     return render(
-        request, "attendance/instrument_detail.html", _instrument_context(instrument, form=form)
+        request,
+        "attendance/classes/instrument_detail.html",
+        _instrument_context(instrument, form=form),
     )
 
 
@@ -135,13 +139,13 @@ def levels(request, pk):
             extra["levels_error"] = "That did not say what to do with the levels."
         if done and not request.htmx:
             messages.success(request, done)
-            return redirect("attendance:instrument_detail", pk=instrument.pk)
+            return redirect("classes:instrument_detail", pk=instrument.pk)
         extra["levels_done"] = done
     context = _instrument_context(instrument, **extra)
     if request.htmx:
-        return render(request, "attendance/instrument_detail.html#levels", context)
+        return render(request, "attendance/classes/instrument_detail.html#levels", context)
     context.setdefault("form", InstrumentForm(instance=instrument))
-    return render(request, "attendance/instrument_detail.html", context)
+    return render(request, "attendance/classes/instrument_detail.html", context)
 
 
 def _toggle(request, obj, *, kind, back, explain):
@@ -159,7 +163,7 @@ def _toggle(request, obj, *, kind, back, explain):
         return redirect(back)
     return render(
         request,
-        "attendance/confirm_active.html",
+        "attendance/classes/confirm_active.html",
         {"object": obj, "kind": kind, "back": back, "explain": explain, "form": form},
     )
 
@@ -172,7 +176,7 @@ def instrument_active(request, pk):
         request,
         instrument,
         kind="instrument",
-        back=reverse("attendance:instrument_detail", args=[instrument.pk]),
+        back=reverse("classes:instrument_detail", args=[instrument.pk]),
         explain=(
             "Its batches and their history stay as they are, but it is no longer offered "
             "for new batches."
@@ -188,11 +192,11 @@ def room_list(request):
     if request.method == "POST" and form.is_valid():
         room = form.save()
         messages.success(request, f"{room.name} added.")
-        return redirect("attendance:room_list")
+        return redirect("classes:room_list")
     rooms = Room.objects.annotate(
         active_batches=Count("batches", filter=Q(batches__is_active=True))
     ).order_by("-is_active", "name")
-    return render(request, "attendance/room_list.html", {"form": form, "rooms": rooms})
+    return render(request, "attendance/classes/room_list.html", {"form": form, "rooms": rooms})
 
 
 @require_http_methods(GET_POST)
@@ -209,8 +213,8 @@ def room_edit(request, pk):
             stale.show_on(form)
         else:
             messages.success(request, f"{room.name} saved.")
-            return redirect("attendance:room_list")
-    return render(request, "attendance/room_edit.html", {"form": form, "room": room})
+            return redirect("classes:room_list")
+    return render(request, "attendance/classes/room_edit.html", {"form": form, "room": room})
 
 
 @require_http_methods(GET_POST)
@@ -221,6 +225,6 @@ def room_active(request, pk):
         request,
         room,
         kind="room",
-        back=reverse("attendance:room_list"),
+        back=reverse("classes:room_list"),
         explain="Batches in it keep it, but it is no longer offered for new batches.",
     )

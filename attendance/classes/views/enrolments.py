@@ -78,7 +78,7 @@ def enroll(request):
 
     if request.method == "GET" and target == "student-options":
         context = picker_context(source, batch=batch) | {"locked_batch": batch}
-        return render(request, "attendance/_enrol_form.html#student-options", context)
+        return render(request, "attendance/classes/_enrol_form.html#student-options", context)
 
     batch_choices = None if batch else selectors.active_batches_for_picker()
     batch_fee = batch.monthly_fee if batch else None
@@ -127,11 +127,10 @@ def _enrolled(request, enrollment, *, batch, source, target):
     )
     if target == "enrolment" and batch:
         context = batch_page_context(get_batch_for(request, batch.pk), done=done, fragment=True)
-        return render(request, "attendance/batch_detail.html#enrolment", context)
+        return render(request, "attendance/classes/batch_detail.html#enrolment", context)
     messages.success(request, done)
     return redirect(
-        _safe_next(request, source)
-        or reverse("attendance:batch_detail", args=[enrollment.batch_id])
+        _safe_next(request, source) or reverse("classes:batch_detail", args=[enrollment.batch_id])
     )
 
 
@@ -141,7 +140,7 @@ def _enrol_page(request, form, *, batch, student, source, target):
     picker = {} if student else picker_context(source, batch=batch)
     if target == "enrolment" and batch:
         context = batch_page_context(batch, enrol_form=form, fragment=True, **picker)
-        return render(request, "attendance/batch_detail.html#enrolment", context)
+        return render(request, "attendance/classes/batch_detail.html#enrolment", context)
     context = {
         "enrol_form": form,
         "locked_batch": batch,
@@ -150,7 +149,7 @@ def _enrol_page(request, form, *, batch, student, source, target):
         "next": _safe_next(request, source),
         **picker,
     }
-    return render(request, "attendance/enrol.html", context)
+    return render(request, "attendance/classes/enrol.html", context)
 
 
 def _enrollment_context(enrollment, **extra):
@@ -191,9 +190,11 @@ def enrollment_detail(request, pk):
                 f"Monthly fee of {enrollment.student.user.full_name} in "
                 f"{enrollment.batch.name} is now {money(form.cleaned_data['monthly_fee'])}.",
             )
-            return redirect("attendance:enrollment_detail", pk=enrollment.pk)
+            return redirect("classes:enrollment_detail", pk=enrollment.pk)
     return render(
-        request, "attendance/enrollment_detail.html", _enrollment_context(enrollment, form=form)
+        request,
+        "attendance/classes/enrollment_detail.html",
+        _enrollment_context(enrollment, form=form),
     )
 
 
@@ -214,7 +215,9 @@ def enrollment_end(request, pk):
                 f"{enrollment.student.user.full_name} leaves {enrollment.batch.name} after "
                 f"{date_format(form.cleaned_data['left_on'], 'j M Y')}.",
             )
-            return redirect("attendance:batch_detail", pk=enrollment.batch_id)
+            return redirect("classes:batch_detail", pk=enrollment.batch_id)
     return render(
-        request, "attendance/enrollment_end.html", _enrollment_context(enrollment, form=form)
+        request,
+        "attendance/classes/enrollment_end.html",
+        _enrollment_context(enrollment, form=form),
     )

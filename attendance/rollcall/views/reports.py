@@ -93,7 +93,7 @@ def _page(queryset, request) -> Page:
 
 def _render(request, template, context):
     """The page, or with htmx only its report table (`#report`)."""
-    name = f"attendance/reports/{template}.html"
+    name = f"attendance/rollcall/reports/{template}.html"
     return render(request, f"{name}#report" if request.htmx else name, context)
 
 
@@ -213,7 +213,7 @@ def absentee_list(request):
         )
     return render(
         request,
-        "attendance/reports/absentees.html",
+        "attendance/rollcall/reports/absentees.html",
         {
             "rows": rows,
             "streak": institute.absentee_streak,

@@ -73,7 +73,7 @@ def generate(request):
                     f"{date_to:%d %b %Y} ({result.existing} already existed, "
                     f"{result.holidays} fell on holidays).",
                 )
-                return redirect("schedule:generate")
+                return redirect("timetable:generate")
     context = {
         "form": form,
         "plan": plan,
@@ -81,7 +81,7 @@ def generate(request):
         "preview_rows": PREVIEW_ROWS,
         "term": term,
     }
-    return render(request, "attendance/schedule/generate.html", context)
+    return render(request, "attendance/timetable/generate.html", context)
 
 
 def _lesson_added(request, lesson):
@@ -91,7 +91,7 @@ def _lesson_added(request, lesson):
         f"Added a {lesson.get_kind_display().lower()} lesson of {lesson.batch.name} "
         f"on {lesson.date:%d %b %Y} at {lesson.starts_at:%H:%M}.",
     )
-    return redirect("schedule:lesson", pk=lesson.pk)
+    return redirect("timetable:lesson", pk=lesson.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,7 +127,7 @@ def lesson_new(request):
             form.add_error(None, error)
         else:
             return _lesson_added(request, lesson)
-    return render(request, "attendance/schedule/lesson_new.html", {"form": form})
+    return render(request, "attendance/timetable/lesson_new.html", {"form": form})
 
 
 @require_safe
@@ -158,7 +158,7 @@ def lesson_detail(request, pk):
         "guest_form": GuestForm(),
         "is_past": lesson.date < timezone.localdate(),
     }
-    return render(request, "attendance/schedule/lesson.html", context)
+    return render(request, "attendance/timetable/lesson.html", context)
 
 
 def _move_initial(lesson):
@@ -196,13 +196,13 @@ def _action(request, pk, *, form_class, template, act, done, initial=None, edit=
             form.add_error(None, error)
         else:
             messages.success(request, done)
-            return redirect("schedule:lesson", pk=lesson.pk)
+            return redirect("timetable:lesson", pk=lesson.pk)
     context = {
         "lesson": lesson,
         "span": span(lesson.starts_at, lesson.duration_minutes),
         "form": form,
     }
-    return render(request, f"attendance/schedule/{template}.html", context)
+    return render(request, f"attendance/timetable/{template}.html", context)
 
 
 @require_http_methods(["GET", "POST"])

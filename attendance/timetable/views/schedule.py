@@ -23,7 +23,7 @@ from attendance.timetable.selectors import (
     week_start,
 )
 
-TEMPLATE = "attendance/schedule/week.html"
+TEMPLATE = "attendance/timetable/week.html"
 
 
 def template_for(request, template, partial):
@@ -48,7 +48,7 @@ def sane_week(chosen: date | None) -> date | None:
 
 
 def feed_urls(request, feed):
-    url = request.build_absolute_uri(reverse("schedule:feed", kwargs={"token": feed.token}))
+    url = request.build_absolute_uri(reverse("timetable:feed", kwargs={"token": feed.token}))
     return {"https": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
 
@@ -147,5 +147,5 @@ def feed_reset(request):
             "Your calendar has a new address. The old one no longer works: subscribe again "
             "with the new one.",
         )
-        return redirect(reverse("schedule:week") + "#calendar-feed")
-    return render(request, "attendance/schedule/feed_reset.html")
+        return redirect(reverse("timetable:week") + "#calendar-feed")
+    return render(request, "attendance/timetable/feed_reset.html")

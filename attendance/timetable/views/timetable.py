@@ -26,7 +26,7 @@ from attendance.timetable.views.schedule import template_for
 from musicbeats.ids import parse_id
 from musicbeats.versions import StaleEdit, model_form, saving
 
-SLOTS = "attendance/schedule/slots.html"
+SLOTS = "attendance/timetable/slots.html"
 
 
 def current_term(today=None):
@@ -75,7 +75,7 @@ def slots_context(request, term, *, form=None, notice=None):
         "inactive": inactive,
         "form": form,
         "notice": notice,
-        "grid_url": reverse("schedule:slots") + ("?" + urlencode(query) if query else ""),
+        "grid_url": reverse("timetable:slots") + ("?" + urlencode(query) if query else ""),
     }
 
 
@@ -99,7 +99,7 @@ def slot_new(request):
             if request.GET.get(name):
                 initial[name] = request.GET[name]
         return render(
-            request, "attendance/schedule/slot_form.html", {"form": SlotForm(initial=initial)}
+            request, "attendance/timetable/slot_form.html", {"form": SlotForm(initial=initial)}
         )
     form = SlotForm(request.POST)
     term = None
@@ -127,11 +127,11 @@ def slot_new(request):
                 context = slots_context(request, term, notice=notice)
                 return render(request, f"{SLOTS}#timetable", context)
             messages.success(request, notice)
-            return redirect(f"{reverse('schedule:slots')}?term={term.pk}")
+            return redirect(f"{reverse('timetable:slots')}?term={term.pk}")
     if request.htmx:
         context = slots_context(request, term or chosen_term(request), form=form)
         return render(request, f"{SLOTS}#timetable", context)
-    return render(request, "attendance/schedule/slot_form.html", {"form": form}, status=200)
+    return render(request, "attendance/timetable/slot_form.html", {"form": form}, status=200)
 
 
 def get_slot_for(request, pk):
@@ -171,10 +171,10 @@ def slot_edit(request, pk):
             if change.lessons_kept:
                 text += f" {change.lessons_kept} future lessons with marks or guests were kept."
             messages.success(request, text)
-            return redirect(f"{reverse('schedule:slots')}?term={slot.term_id}")
+            return redirect(f"{reverse('timetable:slots')}?term={slot.term_id}")
     # The form changed the instance's fields while validating; show the stored slot.
     stored = get_slot_for(request, pk)
-    return render(request, "attendance/schedule/slot_edit.html", {"form": form, "slot": stored})
+    return render(request, "attendance/timetable/slot_edit.html", {"form": form, "slot": stored})
 
 
 @require_http_methods(["GET", "POST"])
@@ -192,9 +192,9 @@ def terms(request):
             form.add_error(None, error)
         else:
             messages.success(request, f"Added the term {term.name}.")
-            return redirect("schedule:terms")
+            return redirect("timetable:terms")
     context = {"form": form, "terms": Term.objects.order_by("-starts_on")[:100]}
-    return render(request, "attendance/schedule/terms.html", context)
+    return render(request, "attendance/timetable/terms.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,9 +219,9 @@ def term_edit(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, f"Saved the term {data['name']}.")
-            return redirect("schedule:terms")
+            return redirect("timetable:terms")
     stored = Term.objects.get(pk=pk)
-    return render(request, "attendance/schedule/term_edit.html", {"form": form, "term": stored})
+    return render(request, "attendance/timetable/term_edit.html", {"form": form, "term": stored})
 
 
 @require_http_methods(["GET", "POST"])
@@ -241,11 +241,11 @@ def holidays(request):
             if cancelled:
                 text += f" {cancelled} lessons that day were cancelled."
             messages.success(request, text)
-            return redirect("schedule:holidays")
+            return redirect("timetable:holidays")
     since = timezone.localdate().replace(day=1, month=1)
     listed = Holiday.objects.filter(date__gte=since.replace(year=since.year - 1))
     context = {"form": form, "holidays": listed.order_by("date")[:200]}
-    return render(request, "attendance/schedule/holidays.html", context)
+    return render(request, "attendance/timetable/holidays.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -259,5 +259,5 @@ def holiday_delete(request, pk):
             f"Removed {holiday.name}. Lessons cancelled for it stay cancelled: restore them "
             "one by one from the schedule.",
         )
-        return redirect("schedule:holidays")
-    return render(request, "attendance/schedule/holiday_delete.html", {"holiday": holiday})
+        return redirect("timetable:holidays")
+    return render(request, "attendance/timetable/holiday_delete.html", {"holiday": holiday})
