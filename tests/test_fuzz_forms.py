@@ -200,6 +200,9 @@ ENDPOINTS = [
         extra={"streak": "3"},
     ),
     Endpoint("login", _p("/accounts/login/"), ANONYMOUS),
+    Endpoint("phone code request", _p("/accounts/login/code/"), ANONYMOUS),
+    Endpoint("sessions", _p("/accounts/sessions/"), EVERYONE, extra={"end": "others"}),
+    Endpoint("person end sessions", _p("/people/{guardian}/sessions/end/"), STAFF),
     Endpoint("password reset", _p("/accounts/password/reset/"), ANONYMOUS),
     Endpoint("password change", _p("/accounts/password/change/"), (Role.OFFICE, Role.STUDENT)),
 ]
