@@ -102,9 +102,10 @@ reload: ## graceful reload of `make serve` (gunicorn HUP): new code, no dropped 
 bench: venv ## benchmark every page on the large demo institute (writes BENCHMARKS.md)
 	$(PY) tests/bench.py
 
-soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL, with faults (writes SOAK.md)
+soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL with faults (writes SOAK.md); the long test variants (backup drill, form fuzz)
 	$(PY) tests/soak.py --database both --report SOAK.md
 	$(PY) tests/soak.py --database sqlite --seconds 20 --sqlite-transaction-mode DEFERRED --expect-failure
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m soak
 
 lock: ## recompile requirements.txt (with hashes) from requirements.in
 	$(UV) pip compile --quiet --python 3.13 --generate-hashes requirements.in -o requirements.txt
