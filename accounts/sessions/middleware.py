@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.utils import timezone
 
 from accounts.sessions import policy, services
+from musicbeats.client_address import client_ip
 
 ENDED_MESSAGES = {
     "idle": "You were signed out after a while without activity. Please sign in again.",
@@ -46,4 +47,4 @@ class SessionLimitsMiddleware:
             services.track(request, user)
         if policy.needs_refresh(session, now=now):
             session[policy.SEEN_AT] = int(now)
-            session[policy.SEEN_IP] = services.client_ip(request)
+            session[policy.SEEN_IP] = client_ip(request)

@@ -8,19 +8,17 @@ in the database (settings.SESSION_ENGINE), one by one otherwise.
 
 from importlib import import_module
 
-from allauth.account.adapter import get_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import logout
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.sessions import policy
+from musicbeats.client_address import client_ip
 
 DB_ENGINE = "django.contrib.sessions.backends.db"
 # allauth's row needs an address; the test client's sign-in (and a misconfigured proxy)
 # has none.
-UNKNOWN_IP = "0.0.0.0"  # noqa: S104
 # Set on a request whose logout ends only its own session (a timeout, or ending this
 # one session): the logout receiver then leaves the person's other sessions alone.
 ENDING_THIS_SESSION_ONLY = "mb_ending_this_session_only"
@@ -28,14 +26,6 @@ ENDING_THIS_SESSION_ONLY = "mb_ending_this_session_only"
 
 def session_store_class():
     return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def client_ip(request) -> str:
-    """The client's address as allauth sees it (its trusted-proxy settings apply)."""
-    try:
-        return get_adapter(request).get_client_ip(request)
-    except PermissionDenied:
-        return UNKNOWN_IP
 
 
 def track(request, user) -> None:

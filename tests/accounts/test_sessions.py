@@ -63,6 +63,17 @@ def test_sign_in_tracks_the_session_with_its_browser_and_address(guardian):
     assert client.session[policy.SIGNED_IN_AT] == int(timezone.now().timestamp())
 
 
+def test_behind_a_proxy_the_session_shows_the_real_client_address(guardian, settings):
+    """The sessions page names the client, not the proxy (musicbeats.client_address)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(
+        headers={"user-agent": PC_UA, "x-forwarded-for": "198.51.100.4, 203.0.113.99"},
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert client.post(LOGIN, {"login": guardian.email, "password": PASSWORD}).status_code == 302
+    assert UserSession.objects.get(user=guardian).ip == "203.0.113.99"
+
+
 def test_a_session_without_a_sign_in_stamp_ends(client, guardian):
     """A session made before the limits existed (or behind the sign-in's back) is not
     trusted: every live session is one the office can end."""
