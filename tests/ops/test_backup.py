@@ -13,12 +13,14 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from fees import services
 from fees.models import Payment
 from musicbeats.backups import archive
 from musicbeats.backups.archive import BackupError
 from musicbeats.backups.services import take_backup
+from musicbeats.dates import financial_year_label
 from tests.factories import StudentFactory
 
 URL = "/settings/backups/"
@@ -100,6 +102,7 @@ def test_a_rotated_key_still_opens_old_backups(backup_settings):
 # Names and keeping the newest ----------------------------------------------------------
 
 
+@pytest.mark.dates  # names and receipt years follow the day
 def test_backup_is_named_by_the_institute_time_and_the_newest_are_kept(
     backup_settings, transactional_db
 ):
@@ -107,8 +110,8 @@ def test_backup_is_named_by_the_institute_time_and_the_newest_are_kept(
     folder.mkdir()
     (folder / "notes.txt").write_text("not a backup")
     made = [take_backup(keep=2) for _ in range(4)]
-    # Pinned at 10:00 IST (04:30 UTC): the name carries the institute's time.
-    assert made[0].name.startswith("musicbeats-2026-11-18T10")
+    # The name carries the institute's time (10:00 IST = 04:30 UTC on the pinned day).
+    assert made[0].name.startswith(timezone.localtime().strftime("musicbeats-%Y-%m-%dT%H"))
     ext = ".sqlite3" if connection.vendor == "sqlite" else ".pgdump"
     assert all(backup.name.endswith(ext) for backup in made)
     kept = [backup.name for backup in archive.list_backups()]
@@ -147,6 +150,7 @@ def test_names_outside_the_pattern_are_never_found(backup_settings):
         assert archive.find(name) is None
 
 
+@pytest.mark.dates  # names and receipt years follow the day
 def test_an_encrypted_backup_holds_no_plain_data_and_restores(
     backup_settings, transactional_db, office_user
 ):
@@ -162,7 +166,7 @@ def test_an_encrypted_backup_holds_no_plain_data_and_restores(
     out = io.StringIO()
     call_command("restore", backup.name, "--yes-the-server-is-stopped", stdout=out)
     assert Payment.objects.count() == 1
-    assert "MB/2026-27/000002" in out.getvalue()
+    assert f"MB/{financial_year_label(timezone.localdate())}/000002" in out.getvalue()
 
 
 # The commands --------------------------------------------------------------------------

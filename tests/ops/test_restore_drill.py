@@ -25,6 +25,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Counter
 from fees import services
@@ -32,10 +33,15 @@ from fees.models import Payment
 from musicbeats.backups import engines
 from musicbeats.backups.archive import BackupError
 from musicbeats.backups.services import restore_backup, take_backup
+from musicbeats.dates import financial_year_label
 from tests.factories import StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-YEAR = "2026-27"  # the pinned day, 18 November 2026
+
+
+def this_year() -> str:
+    """The financial year of the suite's instant (`2026-27` on the default pinned day)."""
+    return financial_year_label(timezone.localdate())
 
 
 @contextmanager
@@ -148,12 +154,13 @@ def drill(tmp_path, *, desks, backups, settle_between):
             assert keys <= acknowledged, "the backup holds a payment nobody was told of"
             assert len(keys) == len(rows)
             assert len(before) <= len(rows) <= len(after) + desks
-            sequences = sorted(seq for _key, year, seq in rows if year == YEAR)
+            sequences = sorted(seq for _key, year, seq in rows if year == this_year())
             assert sequences == list(range(1, len(rows) + 1)), "receipt numbers have a gap"
-            assert counter(target, f"receipt:{YEAR}") == len(rows)
+            assert counter(target, f"receipt:{this_year()}") == len(rows)
             assert report.lost == []  # an empty database knew of no later receipts
 
 
+@pytest.mark.dates  # names and receipt years follow the day
 def test_backups_taken_during_a_write_load_restore_whole(backup_settings, tmp_path):
     drill(tmp_path, desks=3, backups=1, settle_between=5)
 
@@ -178,6 +185,7 @@ def pay(student, clerk, amount):
     return payment
 
 
+@pytest.mark.dates  # names and receipt years follow the day
 def test_a_restored_older_backup_never_hands_out_an_issued_receipt_number(
     backup_settings, office_user
 ):
@@ -191,18 +199,22 @@ def test_a_restored_older_backup_never_hands_out_an_issued_receipt_number(
 
     assert report.live_readable
     assert [lost.number for lost in report.lost] == [p.receipt_number for p in later]
-    assert [lost.number for lost in report.lost] == ["MB/2026-27/000004", "MB/2026-27/000005"]
+    assert [lost.number for lost in report.lost] == [
+        f"MB/{this_year()}/000004",
+        f"MB/{this_year()}/000005",
+    ]
     assert [lost.payment["amount"] for lost in report.lost] == [
         Decimal("410.00"),
         Decimal("520.00"),
     ]
     assert [lost.payment["reference"] for lost in report.lost] == ["UPI410.00", "UPI520.00"]
-    assert report.counters[f"receipt:{YEAR}"] == (3, 5)
+    assert report.counters[f"receipt:{this_year()}"] == (3, 5)
     assert Payment.objects.count() == 3
-    assert Counter.objects.get(key=f"receipt:{YEAR}").value == 5
-    assert pay(student, office_user, "99.00").receipt_number == "MB/2026-27/000006"
+    assert Counter.objects.get(key=f"receipt:{this_year()}").value == 5
+    assert pay(student, office_user, "99.00").receipt_number == f"MB/{this_year()}/000006"
 
 
+@pytest.mark.dates  # names and receipt years follow the day
 def test_with_the_live_database_lost_the_printed_receipts_set_the_counter(
     backup_settings, office_user, tmp_path
 ):
@@ -211,28 +223,29 @@ def test_with_the_live_database_lost_the_printed_receipts_set_the_counter(
         pay(student, office_user, amount)
     backup = take_backup()
     with separate_database(tmp_path) as target:  # a new disk: nothing to read
-        report = restore_backup(backup.path, settings_dict=target, issued_up_to={YEAR: 5})
+        report = restore_backup(backup.path, settings_dict=target, issued_up_to={this_year(): 5})
         assert not report.live_readable
         assert [(lost.number, lost.payment) for lost in report.lost] == [
-            ("MB/2026-27/000003", None),
-            ("MB/2026-27/000004", None),
-            ("MB/2026-27/000005", None),
+            (f"MB/{this_year()}/000003", None),
+            (f"MB/{this_year()}/000004", None),
+            (f"MB/{this_year()}/000005", None),
         ]
-        assert counter(target, f"receipt:{YEAR}") == 5
+        assert counter(target, f"receipt:{this_year()}") == 5
 
 
+@pytest.mark.dates  # names and receipt years follow the day
 def test_a_counter_behind_the_ledger_is_moved_up_to_it(backup_settings, office_user, tmp_path):
     # What dumpdata/loaddata did (issue 12): a counter behind the ledger would make every
     # new payment fail on the unique receipt number.
     student = StudentFactory()
     for amount in ("100.00", "200.00", "300.00"):
         pay(student, office_user, amount)
-    Counter.objects.filter(key=f"receipt:{YEAR}").update(value=1)
+    Counter.objects.filter(key=f"receipt:{this_year()}").update(value=1)
     backup = take_backup()
     with separate_database(tmp_path) as target:
         report = restore_backup(backup.path, settings_dict=target)
-        assert counter(target, f"receipt:{YEAR}") == 3
-        assert report.counters[f"receipt:{YEAR}"] == (1, 3)
+        assert counter(target, f"receipt:{this_year()}") == 3
+        assert report.counters[f"receipt:{this_year()}"] == (1, 3)
         assert report.lost == []
 
 
