@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run test test-dates deploy serve reload bench soak lint check-migrations pytest lock chromium system-deps clean
+.PHONY: help run worker test test-dates deploy serve reload bench soak lint check-migrations pytest lock chromium system-deps clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,7 +50,10 @@ run: venv system-deps ## the demo on http://127.0.0.1:$(PORT) with SQLite and de
 	DEBUG=1 $(MANAGE) createcachetable
 	DEBUG=1 $(MANAGE) seed_demo --if-empty
 	@printf "\nMusicBeats: http://127.0.0.1:$(PORT)/\n\n"
-	DEBUG=1 MFA_DEMO_EXEMPT=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
+	@# The task worker (mails and texts leave through it) runs beside the dev server and stops
+	@# with it: one recipe line, so the trap sees both.
+	DEBUG=1 PORT=$(PORT) $(MANAGE) tasks_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+		DEBUG=1 PORT=$(PORT) MFA_DEMO_EXEMPT=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -96,13 +99,16 @@ serve: venv system-deps staticfiles/staticfiles.json ## production mode: gunicor
 		--pid "$${SERVER_PIDFILE:-gunicorn.pid}" \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
+worker: venv ## the background task worker for `make serve` (mails, texts; TASKS_BACKEND database or rq)
+	$(MANAGE) tasks_worker
+
 reload: ## graceful reload of `make serve` (gunicorn HUP): new code, no dropped requests
 	kill -HUP "$$(cat "$${SERVER_PIDFILE:-gunicorn.pid}")"
 
 bench: venv ## benchmark every page on the large demo institute (writes BENCHMARKS.md)
 	$(PY) tests/bench.py
 
-soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL with faults (writes SOAK.md); the long test variants (backup drill, form fuzz)
+soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL with faults (writes SOAK.md); the long test variants (backup drill, form fuzz, the large demo)
 	$(PY) tests/soak.py --database both --report SOAK.md
 	$(PY) tests/soak.py --database sqlite --seconds 20 --sqlite-transaction-mode DEFERRED --expect-failure
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m soak

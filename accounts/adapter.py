@@ -1,3 +1,4 @@
+import uuid
 from dataclasses import dataclass
 
 from allauth.account import app_settings
@@ -46,10 +47,39 @@ class AccountAdapter(DefaultAccountAdapter):
         return single_line(f"[{institute_name()}] {force_str(subject)}")
 
     def send_mail(self, template_prefix, email, context):
+        """allauth's mails (password reset, email change, notices) through the outbox:
+        rendered as allauth renders them, recorded, sent by the task, so a mail server
+        that is down never turns the page into a 500."""
+        from accounts.notifications.service import send_email
+
         request = context.get("request") or getattr(self, "request", None)
         domain = request.get_host() if request is not None else ""
-        context = {"current_site": InstituteSite(institute_name(), domain), **context}
-        super().send_mail(template_prefix, email, context)
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": InstituteSite(institute_name(), domain),
+            **context,
+        }
+        rendered = self.render_mail(template_prefix, email, context)
+        html = next(
+            (
+                body
+                for body, mimetype in getattr(rendered, "alternatives", ())
+                if mimetype == "text/html"
+            ),
+            None,
+        )
+        if rendered.content_subtype == "html":
+            html = rendered.body
+        user = context.get("user")
+        send_email(
+            email,
+            rendered.subject,
+            rendered.body,
+            html=html,
+            user=user if getattr(user, "pk", None) else None,
+            event=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+        )
 
     def can_delete_email(self, email_address):
         """The address a person logs in with stays: they change it, never remove it."""

@@ -1,7 +1,8 @@
 from django.urls import reverse
 
 from accounts.institute.memory import institute_name
-from accounts.models import STAFF_ROLES, Role
+from accounts.models import Role
+from accounts.notifications.bell import bell
 
 # The navigation, by role. An entry is a link (label, URL name) or a menu
 # (label, [links]). A test checks that every link resolves to a view whose access rule
@@ -14,6 +15,7 @@ PEOPLE_MENU = (
         ("Teachers", "people:teacher_list"),
         ("Admission requests", "admission_list"),
         ("Import students", "student_import"),
+        ("Outbox (emails, texts)", "notifications:outbox"),
     ],
 )
 CLASSES_MENU = (
@@ -23,6 +25,8 @@ CLASSES_MENU = (
         ("Catalogue", "classes:catalogue"),
         ("Week schedule", "timetable:week"),
         ("Timetable", "timetable:slots"),
+        ("Exams", "exams:sessions"),
+        ("Level moves", "progress:queue"),
     ],
 )
 FEES_MENU = (
@@ -30,8 +34,13 @@ FEES_MENU = (
     [
         ("New payment", "fees:payment_new"),
         ("Payments ledger", "fees:payment_list"),
+        ("Monthly dues", "fees:dues_generate"),
         ("Summary", "fees:summary"),
         ("Cash close", "fees:cash_close"),
+        ("Closed days", "fees:closed_days"),
+        ("Reported UPI payments", "fees:upi_queue"),
+        ("Import bank/UPI statement", "fees:statement_upload"),
+        ("Teacher pay", "payroll:month"),
     ],
 )
 ATTENDANCE_MENU = (
@@ -43,6 +52,11 @@ ATTENDANCE_MENU = (
         ("Absentees", "rollcall:absentees"),
     ],
 )
+# The office's notification settings (accounts/notifications/): the texts and defaults.
+NOTIFICATION_SETTINGS = [
+    ("Message texts", "notifications:templates"),
+    ("Notification defaults", "notifications:defaults"),
+]
 NAVIGATION = {
     Role.ADMIN: [
         ("Dashboard", "dashboard"),
@@ -54,6 +68,7 @@ NAVIGATION = {
             "Settings",
             [
                 ("Institute settings", "institute_settings"),
+                *NOTIFICATION_SETTINGS,
                 ("Backups", "backups"),
                 ("Admin site", "admin:index"),
             ],
@@ -65,22 +80,28 @@ NAVIGATION = {
         CLASSES_MENU,
         FEES_MENU,
         ATTENDANCE_MENU,
+        ("Settings", NOTIFICATION_SETTINGS),
     ],
     Role.TEACHER: [
         ("Dashboard", "dashboard"),
         ("Today", "rollcall:today"),
         ("Schedule", "timetable:week"),
+        ("Pay", "payroll:mine"),
     ],
     Role.STUDENT: [
         ("Dashboard", "dashboard"),
         ("Schedule", "timetable:week"),
-        ("My attendance", "rollcall:mine"),
+        ("Attendance", "rollcall:mine"),
+        ("Practice", "notes:mine"),
+        ("Exams", "exams:mine"),
         ("Fees", "fees:mine"),
     ],
     Role.GUARDIAN: [
         ("Dashboard", "dashboard"),
         ("Schedule", "timetable:week"),
-        ("My attendance", "rollcall:mine"),
+        ("Attendance", "rollcall:mine"),
+        ("Practice", "notes:mine"),
+        ("Exams", "exams:mine"),
         ("Fees", "fees:mine"),
     ],
 }
@@ -118,7 +139,13 @@ def navigation(request):
         if "links" in item:
             item["active"] = any(lk["active"] for lk in item["links"])
     context["nav_items"] = items
-    # Staff work at office PCs and have many pages: their menu folds below 992 px (a
-    # tablet), where it would overflow; teachers and families keep it open from 768 px.
-    context["nav_breakpoint"] = "lg" if user.role in STAFF_ROLES else "md"
+    # The bell's unread count (accounts/notifications/bell.py): lazy, and free with the user.
+    context.update(bell(request))
+    # The menu folds below 992 px (a tablet), where it would overflow, except a teacher's:
+    # teachers mark attendance on tablets and keep it open from 768 px (their Sessions
+    # link then waits on the profile page until 992 px, to leave room for the bell).
+    # Families read on phones; their longer menu overflowed a 768 px tablet, and with
+    # "Practice" (lesson notes) a 992 px screen too: theirs folds below 1200 px.
+    breakpoints = {Role.TEACHER: "md", Role.STUDENT: "xl", Role.GUARDIAN: "xl"}
+    context["nav_breakpoint"] = breakpoints.get(user.role, "lg")
     return context

@@ -319,6 +319,11 @@ class Lesson(models.Model):
         related_name="lessons_substituted",
     )
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # Where the lesson was before its first move (kept through later moves, cleared when
+    # it moves back there): the week shows "Moved from Tue 17:00" and, on that day,
+    # "Moved to …" instead of an empty day.
+    moved_from_date = models.DateField(null=True, blank=True)
+    moved_from_time = models.TimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     version = models.PositiveIntegerField(
@@ -335,6 +340,7 @@ class Lesson(models.Model):
             models.Index(fields=["date", "substitute"]),
             models.Index(fields=["date", "room"]),
             models.Index(fields=["batch", "date"]),
+            models.Index(fields=["moved_from_date"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -470,3 +476,8 @@ class CalendarFeed(models.Model):
         self.token = new_feed_token()
         self.created_at = timezone.now()
         self.save(update_fields=["token", "created_at"])
+
+
+from attendance.teaching.exams.models import ExamBoard, ExamEntry, ExamGrade, ExamSession  # noqa: E402, F401
+from attendance.teaching.notes.models import LessonNote  # noqa: E402, F401
+from attendance.teaching.progress.models import LevelChange  # noqa: E402, F401

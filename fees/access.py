@@ -5,6 +5,7 @@ from django.http import Http404
 from accounts.models import STAFF_ROLES, Guardianship, Role, Student
 from fees.models import Payment
 from musicbeats.ids import parse_id
+from musicbeats.money import ZERO
 
 
 def may_see_student_fees(user, student_id: int) -> bool:
@@ -29,6 +30,41 @@ def get_payment_for(request, pk: int) -> Payment:
     if payment is None or not may_see_student_fees(request.user, payment.student_id):
         raise Http404("No such payment.")
     return payment
+
+
+def family_receipt(user, payment: Payment) -> dict:
+    """The family receipt a member payment belongs to, as `user` may see it: staff and
+    the guardians see every child's lines they may see (a guardian: their own wards); a
+    student only their own (a sibling's lines are the family's, not theirs). Each member:
+    its payment and allocations; `total` of what is shown. Three queries."""
+    from fees.models import Allocation
+
+    members = list(
+        Payment.objects.filter(group_id=payment.group_id)
+        .select_related("student__user", "group__payer")
+        .order_by("pk")
+    )
+    if user.role == Role.STUDENT:
+        members = [m for m in members if m.student_id == user.pk]
+    elif user.role == Role.GUARDIAN:
+        wards = set(Guardianship.objects.filter(guardian=user).values_list("student_id", flat=True))
+        members = [m for m in members if m.student_id in wards]
+    elif user.role not in STAFF_ROLES:
+        members = []
+    lines = {m.pk: [] for m in members}
+    for allocation in (
+        Allocation.objects.filter(payment_id__in=list(lines))
+        .select_related("charge")
+        .order_by("charge__due_on", "charge_id")
+    ):
+        lines[allocation.payment_id].append(allocation)
+    rows = []
+    for member in members:
+        paid = sum((a.amount for a in lines[member.pk]), ZERO)
+        rows.append({"payment": member, "lines": lines[member.pk], "credit": member.amount - paid})
+    group = members[0].group if members else None
+    total = sum((m.amount for m in members), ZERO)
+    return {"group": group, "members": rows, "total": total, "count": len(members)}
 
 
 def student_or_404(pk) -> Student:

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from fees.models import EARLIEST_PAYMENT_DATE, MAX_AMOUNT, Charge, Payment
+from fees.day_close import clean_count
+from fees.models import DAY_METHODS, EARLIEST_PAYMENT_DATE, MAX_AMOUNT, Charge, Payment
 from musicbeats.money import is_plain_amount
 from musicbeats.widgets import DateInput
 
@@ -65,6 +66,24 @@ class PaymentForm(forms.Form):
         widget=DateInput(),
     )
     remarks = forms.CharField(max_length=300, required=False)
+    # Only the admin's desk shows it (fees.day_close): a payment dated on a closed day.
+    closed_day_reason = forms.CharField(
+        label="Reason for recording on a closed day (admin)",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # The desk's confirmations (fees.desk_checks.slips): each names what it confirms (the
+    # amount, the date), so a changed amount or date is asked about again.
+    confirm_credit = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm_date = forms.CharField(required=False, widget=forms.HiddenInput)
+    reference_override = forms.CharField(
+        label="Record this reference anyway: why? (admins)",
+        max_length=200,
+        required=False,
+        help_text="Kept with the payment's remarks and in the security log.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,6 +114,23 @@ class PaymentForm(forms.Form):
         cleaned["reference"] = reference
         return cleaned
 
+    def focus_first_error(self) -> None:
+        """Put the cursor (autofocus) on the first field in error, in the page's order."""
+        for name in ("amount", "method", "reference", "paid_on", "remarks", "reference_override"):
+            if name in self.errors:
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
+
+    def confirmed(self, slips) -> bool:
+        """Whether the posted confirmations cover these slips (the same amount, date)."""
+        data = self.cleaned_data
+        confirmed = data["confirm_credit"]
+        credit_ok = slips.credit is None or (
+            is_plain_amount(confirmed) and Decimal(confirmed) == data["amount"]
+        )
+        date_ok = slips.old_date is None or data["confirm_date"] == data["paid_on"].isoformat()
+        return credit_ok and date_ok
+
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
@@ -102,6 +138,18 @@ class VoidForm(forms.Form):
         max_length=300,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    # Shown to the admin for a payment of a closed day (fees.day_close).
+    closed_day_reason = forms.CharField(
+        label="Reason for changing a closed day",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, closed_day: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not closed_day:
+            del self.fields["closed_day_reason"]
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -177,3 +225,81 @@ class ConcessionForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Give the reason for the concession.")
         return reason
+
+
+class FamilyPaymentForm(PaymentForm):
+    """One payment for several children of a guardian: an amount per child (empty: not
+    in it), or a total that "Split" shares out; the credit goes to the child picked."""
+
+    amount = amount_field(
+        label="Total (₹)",
+        required=False,
+        help_text="Type the total and press Split, or type each child's amount.",
+    )
+    credit_to = forms.TypedChoiceField(
+        label="Credit beyond the dues goes to", coerce=int, required=False
+    )
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.children = children
+        self.fields["credit_to"].choices = [(c.pk, c.user.full_name) for c in children]
+        for child in children:
+            self.fields[f"child_{child.pk}"] = amount_field(
+                label=f"{child.user.full_name} (₹)", required=False
+            )
+
+    def child_fields(self):
+        return [(child, self[f"child_{child.pk}"]) for child in self.children]
+
+    def shares(self) -> dict:
+        """{student: amount} of the children with an amount (after is_valid)."""
+        return {
+            child: self.cleaned_data[f"child_{child.pk}"]
+            for child in self.children
+            if self.cleaned_data.get(f"child_{child.pk}")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        shares = self.shares()
+        total = cleaned.get("amount")
+        if not shares and not total:
+            raise forms.ValidationError("Enter the total, or an amount for at least one child.")
+        if shares and total and sum(shares.values()) != total:
+            raise forms.ValidationError(
+                f"The children's amounts add up to ₹{sum(shares.values()):,.2f}, "
+                f"not the total ₹{total:,.2f}: correct one, or clear the total."
+            )
+        return cleaned
+
+
+class DayCloseForm(forms.Form):
+    """The day's counts per method (blank is ₹0) and a note; see fees.day_close."""
+
+    date = forms.DateField(widget=forms.HiddenInput)
+    counted_cash = forms.CharField(label="Cash counted", required=False, max_length=20)
+    counted_upi = forms.CharField(label="UPI seen in the bank app", required=False, max_length=20)
+    counted_card = forms.CharField(label="Card", required=False, max_length=20)
+    counted_bank = forms.CharField(label="Bank transfer", required=False, max_length=20)
+    counted_cheque = forms.CharField(label="Cheque", required=False, max_length=20)
+    note = forms.CharField(max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for method in DAY_METHODS:
+            name = f"counted_{method}"
+            if name in self.errors:
+                continue
+            try:
+                cleaned[name] = clean_count(
+                    cleaned.get(name), label=self.fields[name].label or method
+                )
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+    def counted(self) -> dict:
+        return {m: self.cleaned_data[f"counted_{m}"] for m in DAY_METHODS}

@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -202,6 +203,48 @@ class PaymentQuerySet(models.QuerySet):
         return self.filter(voided_at__isnull=True)
 
 
+class PaymentGroup(models.Model):
+    """A family payment: one sum from a guardian, split across their children.
+
+    Each child's share is an ordinary `Payment` (with `group` set), so each statement,
+    balance and allocation stays exactly as for a single payment; the members share one
+    receipt number, drawn once from the counter. Written once by
+    `fees.services.record_family_payment`; never changed (its members carry the void).
+    """
+
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="family_payments",
+        help_text="The guardian who paid.",
+    )
+    receipt_number = models.CharField(max_length=24, unique=True)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="family_payments_recorded"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gt=0), name="payment_group_total_positive"),
+        ]
+
+    def __str__(self):
+        return self.receipt_number
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerError("A family payment is never changed; void it instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerError("A family payment is never deleted; void it instead.")
+
+
 class Payment(models.Model):
     """Money received from (or for) a student, with its receipt number. Append-only."""
 
@@ -230,6 +273,7 @@ class Payment(models.Model):
         "idempotency_key",
         "recorded_by",
         "recorded_at",
+        "group",
     )
     # What `save(update_fields=…)` may write on a stored payment.
     MUTABLE_FIELDS = frozenset({"remarks", "voided_at", "voided_by", "void_reason"})
@@ -242,7 +286,10 @@ class Payment(models.Model):
         max_length=60, blank=True, help_text="UPI transaction id, cheque number, bank UTR."
     )
     remarks = models.CharField(max_length=300, blank=True)
-    receipt_number = models.CharField(max_length=24, unique=True)
+    # Unique per student; the members of a family payment (`group`) share one number,
+    # any other payment has its own (the constraints below, the INSERT trigger of
+    # migration 0006: payments sharing a number belong to one group).
+    receipt_number = models.CharField(max_length=24)
     financial_year = models.CharField(max_length=7, help_text="2026-27: April to March.")
     receipt_sequence = models.PositiveIntegerField()
     idempotency_key = models.UUIDField(
@@ -263,6 +310,14 @@ class Payment(models.Model):
         related_name="payments_voided",
     )
     void_reason = models.CharField(max_length=300, blank=True)
+    group = models.ForeignKey(
+        PaymentGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        help_text="The family payment this is one child's share of.",
+    )
 
     objects = PaymentQuerySet.as_manager()
 
@@ -279,6 +334,8 @@ class Payment(models.Model):
             models.Index(fields=["student", "paid_on"]),
             models.Index(fields=["method", "paid_on"]),
             models.Index(fields=["voided_at"]),
+            # The desk's duplicate-reference check (fees.desk_checks) compares upper-cased.
+            models.Index(Upper("reference"), name="payment_reference_upper"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -289,7 +346,21 @@ class Payment(models.Model):
                 name="payment_reference_when_needed",
             ),
             models.UniqueConstraint(
-                fields=["financial_year", "receipt_sequence"], name="payment_receipt_unique"
+                fields=["financial_year", "receipt_sequence", "student"],
+                name="payment_receipt_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["financial_year", "receipt_sequence"],
+                condition=Q(group__isnull=True),
+                name="payment_receipt_unique_single",
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_number", "student"], name="payment_receipt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_number"],
+                condition=Q(group__isnull=True),
+                name="payment_receipt_number_unique_single",
             ),
             models.CheckConstraint(
                 condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
@@ -370,3 +441,15 @@ class RemarkEdit(models.Model):
 
     def __str__(self):
         return f"{self.payment_id} remarks edited {self.edited_at:%Y-%m-%d}"
+
+
+# The day's close (fees.day_close) and UPI reports and statement imports
+# (fees/upi_matching): their own modules, kept in the fees app's label.
+from fees.day_close_models import (  # noqa: E402, F401
+    DAY_METHODS,
+    MAX_DAY_COUNT,
+    DayClose,
+    DayCloseOverride,
+)
+from fees.payroll.models import PayAdjustment, PayLine, PayRule, PayStatement  # noqa: E402, F401
+from fees.upi_matching.models import StatementImport, StatementLine, UpiReport  # noqa: E402, F401

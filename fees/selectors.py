@@ -174,3 +174,9 @@ def picker_students(query: str, *, limit: int = 10) -> list[Student]:
             "-user__is_active", "user__full_name", "pk"
         )[:limit]
     )
+
+
+def recent_payments(student_id: int, *, limit: int = 5) -> list[Payment]:
+    """The student's latest payments, newest first, void ones included (a page marks
+    them): one query whatever the number of payments."""
+    return list(Payment.objects.filter(student_id=student_id).order_by("-paid_on", "-id")[:limit])

@@ -20,7 +20,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Counter, Institute, Student
+from fees import desk_checks
 from fees.allocation import lock_student, settle, settle_students_with_credit
+from fees.day_close import ensure_day_open
 from fees.models import (
     EARLIEST_PAYMENT_DATE,
     MAX_AMOUNT,
@@ -29,9 +31,11 @@ from fees.models import (
     Payment,
     RemarkEdit,
 )
+from fees.receipts import mail as receipt_mail
 from fees.selectors import OPEN_THRESHOLD
 from musicbeats import security_log
 from musicbeats.dates import financial_year_label, month_bounds, month_start
+from musicbeats.db_stats import after_bulk_write
 from musicbeats.enrolment import open_during
 from musicbeats.money import CENT, ZERO, is_plain_amount
 
@@ -67,26 +71,10 @@ def receipt_number(financial_year: str, sequence: int) -> str:
     return f"{RECEIPT_PREFIX}/{financial_year}/{sequence:06d}"
 
 
-@transaction.atomic
-def record_payment(
-    *,
-    student: Student,
-    amount: Decimal,
-    method: str,
-    recorded_by,
-    idempotency_key: uuid.UUID,
-    paid_on: date | None = None,
-    reference: str = "",
-    remarks: str = "",
-) -> tuple[Payment, bool]:
-    """Record a payment and allocate it to the oldest open dues (the rest is credit).
-
-    Returns `(payment, created)`. A second call with the same `idempotency_key` (a
-    double click, a resubmitted form, a retry, a second tab) records nothing and returns
-    the first payment. The receipt number is the next of the payment date's financial
-    year, drawn inside this transaction, so a failed save gives it back (no gaps).
-    """
-    amount = clean_amount(amount)
+def check_payment(*, method: str, paid_on: date | None, reference: str) -> tuple[date, str]:
+    """The checks every payment passes (single or family): a known method, a date not in
+    the future nor before the earliest, a reference where the method needs one. Returns
+    `(paid_on, reference)` cleaned; raises ValidationError."""
     today = timezone.localdate()
     paid_on = paid_on or today
     if paid_on > today:
@@ -100,10 +88,43 @@ def record_payment(
     reference = (reference or "").strip()
     if method in Payment.METHODS_NEEDING_REFERENCE and not reference:
         raise ValidationError(f"A {Payment.Method(method).label} payment needs a reference.")
+    return paid_on, reference
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    student: Student,
+    amount: Decimal,
+    method: str,
+    recorded_by,
+    idempotency_key: uuid.UUID,
+    paid_on: date | None = None,
+    reference: str = "",
+    remarks: str = "",
+    override_reason: str = "",
+    reference_override: str = "",
+) -> tuple[Payment, bool]:
+    """Record a payment and allocate it to the oldest open dues (the rest is credit).
+
+    Returns `(payment, created)`. A second call with the same `idempotency_key` (a
+    double click, a resubmitted form, a retry, a second tab) records nothing and returns
+    the first payment. The receipt number is the next of the payment date's financial
+    year, drawn inside this transaction, so a failed save gives it back (no gaps).
+    A reference already on a live payment is refused (`fees.desk_checks`) unless an admin
+    gives `reference_override`, a reason, kept in the remarks and the security log. A
+    payment dated on a closed day needs the admin and `override_reason` (`fees.day_close`).
+    Once committed, the family is sent the receipt (`fees.receipts.mail`).
+    """
+    amount = clean_amount(amount)
+    paid_on, reference = check_payment(method=method, paid_on=paid_on, reference=reference)
     lock_student(student.pk)
     existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
+    override = desk_checks.check_reference(
+        reference=reference, method=method, by=recorded_by, override_reason=reference_override
+    )
     financial_year = financial_year_label(paid_on)
     sequence = Counter.next(f"receipt:{financial_year}")
     payment = Payment.objects.create(
@@ -112,25 +133,47 @@ def record_payment(
         paid_on=paid_on,
         method=method,
         reference=reference,
-        remarks=(remarks or "").strip(),
+        remarks=desk_checks.with_override(remarks, override),
         receipt_number=receipt_number(financial_year, sequence),
         financial_year=financial_year,
         receipt_sequence=sequence,
         idempotency_key=idempotency_key,
         recorded_by=recorded_by,
     )
+    ensure_day_open(paid_on, by=recorded_by, override_reason=override_reason, payment=payment)
     settle(student.pk)
+    if override:
+        desk_checks.log_override(payment, recorded_by, override)
+    receipt_mail.send_after_commit(payment.pk)
     return payment, True
 
 
 @transaction.atomic
-def void_payment(*, payment: Payment, by, reason: str, request=None) -> Payment:
+def void_payment(
+    *, payment: Payment, by, reason: str, request=None, override_reason: str = ""
+) -> Payment:
     """Void a payment (reason required): it stays listed, counts in no total, and the
     dues it paid are open again (paid from the student's credit where there is some).
+    A payment of a closed day is voided only by the admin with `override_reason`.
     The security log gets a `payment_voided` line once the void is committed."""
+    if payment.group_id is not None:
+        # One child's share of a family payment: the whole family payment is voided.
+        from fees.family import void_family_payment
+
+        void_family_payment(
+            group_id=payment.group_id,
+            by=by,
+            reason=reason,
+            request=request,
+            override_reason=override_reason,
+        )
+        return Payment.objects.get(pk=payment.pk)
     lock_student(payment.student_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     payment.void(by=by, reason=reason)
+    ensure_day_open(
+        payment.paid_on, by=by, override_reason=override_reason, payment=payment, action="void"
+    )
     settle(payment.student_id)
     fields = {
         "payment": payment.pk,
@@ -140,6 +183,14 @@ def void_payment(*, payment: Payment, by, reason: str, request=None) -> Payment:
     }
     transaction.on_commit(lambda: security_log.event("payment_voided", request, by, **fields))
     return payment
+
+
+def record_family_payment(**kwargs):
+    """One payment for several children of a guardian, one receipt number: see
+    `fees.family.record_family_payment`."""
+    from fees.family import record_family_payment as record
+
+    return record(**kwargs)
 
 
 @transaction.atomic
@@ -326,8 +377,24 @@ def generate_dues(*, month: date, by=None, enrollments=None) -> int:
     before = Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count()
     Charge.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     made = Charge.objects.filter(kind=Charge.Kind.MONTHLY, period=month).count() - before
+    after_bulk_write(made, Charge)
     settle_students_with_credit(p.enrollment.student_id for p in planned)
     return made
+
+
+def dues_on_enrolment(*, enrollment, by=None) -> int:
+    """The current month's due for a new enrolment, at once, by the monthly rule (the
+    same `generate_dues`, prorated from the joining day). An enrolment starting in a
+    later month gets nothing now: that month's generation makes its first due. Any
+    number of calls make it once. Returns how many dues were made (0 or 1)."""
+    from attendance.models import Enrollment
+
+    today = timezone.localdate()
+    if enrollment.joined_on > month_bounds(today)[1]:
+        return 0
+    return generate_dues(
+        month=today, by=by, enrollments=Enrollment.objects.filter(pk=enrollment.pk)
+    )
 
 
 # Late fees --------------------------------------------------------------------------

@@ -89,3 +89,20 @@ def upi_request(*, institute, amount: Decimal, note: str) -> UpiRequest | None:
         upi_id=institute.upi_id,
         note=" ".join(note.split())[:MAX_NOTE],
     )
+
+
+def family_note(students) -> str:
+    """The UPI note for paying all the children's dues at once: every roll number, so the
+    office can split it, within UPI's 50-character note (`fees.upi.MAX_NOTE`)."""
+    rolls = [student.roll_number for student in students]
+    note = "Fees " + " ".join(rolls)
+    if len(note) <= MAX_NOTE:
+        return note
+    # Too many or too long roll numbers: as many as fit, then how many more.
+    kept = []
+    for roll in rolls:
+        more = f" +{len(rolls) - len(kept) - 1} more"
+        if len("Fees " + " ".join([*kept, roll]) + more) > MAX_NOTE:
+            break
+        kept.append(roll)
+    return "Fees " + " ".join(kept) + f" +{len(rolls) - len(kept)} more"

@@ -8,12 +8,13 @@ strong SECRET_KEY. Tests use `musicbeats.settings_test`, which builds on this fi
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 import django_include_bootstrap
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from musicbeats.sending import mailer_from_url, retry_delays, task_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -86,6 +87,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    # The database queue for background work (TASKS below); its tables exist whichever
+    # backend runs, so switching to Redis and back needs no migration.
+    "django_tasks_db",
     "accounts",
     "attendance",
     "fees",
@@ -246,7 +250,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.notifications.backends.InboxCountingBackend",  # allauth's + the bell's count
+    "allauth.account.auth_backends.AuthenticationBackend",  # older sessions: see the above
 ]
 
 LOGIN_URL = "account_login"
@@ -364,36 +369,32 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "MusicBeats <office@musicbeats.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-
-def mailer_from_url(url: str) -> dict:
-    parts = urlsplit(url)
-    if parts.scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme not in {"smtp", "smtps"}:
-        raise ImproperlyConfigured(
-            f"EMAIL_URL scheme {parts.scheme!r} is not smtp, smtps or console."
-        )
-    query = parse_qs(parts.query)
-    implicit_tls = parts.scheme == "smtps"
-    return {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": parts.hostname or "localhost",
-            "port": parts.port or (465 if implicit_tls else 587),
-            "username": unquote(parts.username or ""),
-            "password": unquote(parts.password or ""),
-            "use_ssl": implicit_tls,
-            "use_tls": not implicit_tls and query.get("starttls", ["1"])[0] != "0",
-            "timeout": envint("EMAIL_TIMEOUT", 10),
-        },
-    }
-
+# The site's own address, for links in messages read outside the app (emails, texts):
+# `SITE_URL=https://fees.example.in`. Without it, messages carry paths.
+SITE_URL = envstr("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}" if DEBUG else "")
 
 MAILERS = {
     "default": mailer_from_url(
-        envstr("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25?starttls=0")
+        envstr("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25?starttls=0"),
+        timeout=envint("EMAIL_TIMEOUT", 10),
     )
 }
+
+# Background work (django.tasks; musicbeats/sending.py): TASKS_BACKEND=database (the
+# default, a queue in this database) or rq (Redis at TASKS_URL; TASKS_URL alone picks it).
+TASKS_URL = envstr("TASKS_URL", "")
+TASKS_BACKEND = envstr("TASKS_BACKEND", "rq" if TASKS_URL else "database")
+TASKS, RQ_QUEUES = task_settings(backend=TASKS_BACKEND, url=TASKS_URL, redis_url=REDIS_URL)
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+# A failed send is tried OUTBOX_MAX_ATTEMPTS times in all, waiting OUTBOX_RETRY_DELAYS
+# seconds between tries (the last wait repeats). A message "sending" for longer than
+# OUTBOX_SENDING_TIMEOUT seconds (its worker died) is interrupted: never resent by itself.
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
+OUTBOX_RETRY_DELAYS = retry_delays(
+    OUTBOX_MAX_ATTEMPTS, envlist("OUTBOX_RETRY_DELAYS", "60,300,1800,7200")
+)
+OUTBOX_SENDING_TIMEOUT = envint("OUTBOX_SENDING_TIMEOUT", 15 * 60)
 
 # Security headers. HTTPS-only cookies and HSTS unless INSECURE_HTTP=1, the switch for
 # plain HTTP on loopback (benchmarks, load tests, `make run`).

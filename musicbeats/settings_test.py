@@ -11,6 +11,8 @@ from musicbeats.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks run at once, in the caller's transaction: a message is sent when it is recorded.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 TEXT_CHANNEL_BACKEND = "accounts.notifications.channels.LocmemBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -32,3 +34,10 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _name = "db.sqlite3-test" + os.environ.get("TEST_SQLITE_SUFFIX", "")
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / _name)}  # noqa: F405
+
+# The live server's request threads (browser tests) close their database connection after
+# each request, as `CONN_MAX_AGE=0` does in production. With the production default (60 s)
+# a thread kept alive by the browser's keep-alive held an idle PostgreSQL connection into
+# later tests: restores refused "other clients use the database", and the test database's
+# teardown warned that another session was using it.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

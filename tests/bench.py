@@ -72,6 +72,11 @@ def attendance_tap(i):
     return {"mark": f"{{roster_student}}:{status}", "tapped_at": now, "sent_at": now}
 
 
+def day_counts(i):
+    """Today's counts, checked against the ledger (`action=check` stores nothing)."""
+    return {"date": _TODAY.isoformat(), "counted_cash": f"{1000 + i}.50", "action": "check"}
+
+
 # (label, path, role that requests it; None for anonymous[, request headers, or a
 # function of the request's number giving POST fields, sent as htmx would])
 PAGES = [
@@ -111,8 +116,16 @@ PAGES = [
     ("fees: summary (financial year)", "/fees/summary/", "office"),
     ("fees: summary figures (htmx)", "/fees/summary/", "office", {**HTMX, "HX-Target": "figures"}),
     ("fees: statement (financial year)", "/fees/students/{busiest_student}/", "office"),
+    ("student page (busiest payer)", "/people/students/{busiest_student}/", "office"),
+    ("guardian page (demo family)", "/people/guardians/{guardian}/", "office"),
+    ("fees: family desk (demo family)", "/fees/payments/family/{guardian}/", "office"),
     ("fees: cash close (today)", "/fees/cash-close/", "office"),
+    ("fees: cash close, counts checked (POST)", "/fees/cash-close/close/", "office", day_counts),
+    ("fees: closed days", "/fees/cash-close/closed/", "office"),
     ("fees: my fees (guardian)", "/fees/mine/", "guardian"),
+    ("fees: report a UPI payment", "/fees/mine/report/", "guardian"),
+    ("fees: reported UPI queue", "/fees/upi/reports/", "office"),
+    ("fees: statement import page", "/fees/upi/statements/", "office"),
     ("schedule week (office)", "/schedule/", "office"),
     ("schedule week by teacher (office)", "/schedule/?by=teacher", "office"),
     ("timetable grid (office)", "/schedule/slots/", "office"),
@@ -141,6 +154,7 @@ PAGES = [
     ("attendance by teacher, a term", f"/attendance/reports/teachers/?{TERM}", "office"),
     ("absentees", "/attendance/reports/absentees/", "office"),
     ("my attendance (guardian)", "/attendance/mine/", "guardian"),
+    ("notes: practice (guardian)", "/teaching/notes/", "guardian"),
 ]
 # Python run by `manage.py shell` after seeding, printing a JSON object of the `{name}`s.
 JSON_LOOKUPS = [
@@ -160,6 +174,10 @@ LOOKUPS = {
         "from django.db.models import Count; from fees.models import Payment; "
         "print(Payment.objects.values('student').annotate(n=Count('id'))"
         ".order_by('-n').values_list('student', flat=True).first())"
+    ),
+    "guardian": (
+        "from accounts.models import User; "
+        "print(User.objects.get(email='guardian@musicbeats.test').pk)"
     ),
 }
 
@@ -468,7 +486,8 @@ def main():
             if callable(path):
                 path = path(sessions[role])
             if extra and callable(extra[0]):
-                sessions[role].get(path)  # the page first: its CSRF cookie
+                # Any page first, for the CSRF cookie (a POST-only path answers GET 405).
+                sessions[role].get("/")
             result = measure(sessions[role], path, *extra)
             rows.append((label, shown, role or "anonymous", result))
             print(
@@ -485,7 +504,74 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
+    rows += statement_import(env)
+    rows += fee_reminders(env)
+    rows += teacher_pay(env)
     write_report(env, rows)
+
+
+def in_process(env, module: str) -> str:
+    """Run `module.run()` inside the benchmark's database (`manage.py shell`) and return
+    what it printed; its last line is a JSON object of figures."""
+    code = f"from {module} import run; run()"
+    return subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def statement_import(env):
+    """Reading and matching a bank statement of 100 and 1,000 lines (in-process, the
+    server's work without HTTP; tests/bench_statement.py). Must stay under 5 s with the
+    same query count at both sizes."""
+    output = in_process(env, "tests.bench_statement")
+    results = json.loads(output.strip().splitlines()[-1])
+    rows = []
+    for lines, result in results.items():
+        label = f"statement import, {int(lines):,} lines"
+        rows.append((label, "/fees/upi/statements/", "office", result))
+        print(
+            f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
+            f"  queries {result['queries']}  matched {result['matched']}"
+        )
+    return rows
+
+
+def fee_reminders(env):
+    """The daily fee reminder job as of this month's due day, on the large institute
+    (in-process, rolled back after each run; tests/bench_reminders.py). Must stay under a
+    minute, its query count the same for any number of families."""
+    output = in_process(env, "tests.bench_reminders")
+    result = json.loads(output.strip().splitlines()[-1])
+    label = "fee reminders job (due day)"
+    print(
+        f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
+        f"  queries {result['queries']}  families {result['families']}"
+        f"  messages {result['messages']}"
+    )
+    if result["p95"] >= 60_000:
+        raise SystemExit(f"The fee reminder job took {result['p95'] / 1000:.0f} s (limit: 60 s).")
+    return [(label, "manage.py send_fee_reminders", "cron", result)]
+
+
+def teacher_pay(env):
+    """Last month's pay for every teacher of the large institute (in-process;
+    tests/bench_payroll.py). Must stay under 2 s, its query count the same for any
+    number of teachers."""
+    output = in_process(env, "tests.bench_payroll")
+    result = json.loads(output.strip().splitlines()[-1])
+    label = "teacher pay, all teachers"
+    print(
+        f"  {label:<28} p50 {result['p50']:6.2f} ms  p95 {result['p95']:6.2f} ms"
+        f"  queries {result['queries']}  teachers {result['teachers']}  lines {result['lines']}"
+    )
+    if result["p95"] >= 2_000:
+        raise SystemExit(f"Teacher pay took {result['p95']:.0f} ms (limit: 2,000 ms).")
+    return [(label, "compute_month (month page, export)", "office", result)]
 
 
 def write_report(env, rows):

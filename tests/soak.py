@@ -210,7 +210,8 @@ def fee_desk(client, students, stop, recorder, ledger, seed):
             for name in ("csrfmiddlewaretoken", "token", "student")
         }
         amount = f"{rng.randint(100, 2500)}.{rng.randint(0, 99):02d}"
-        fields.update(amount=amount, method="cash", paid_on=ledger["today"])
+        # confirm_credit: the desk asks before keeping credit; the soak answers yes.
+        fields.update(amount=amount, method="cash", paid_on=ledger["today"], confirm_credit=amount)
         token = fields["token"]
         ledger["sent"].append(token)
         for _attempt in range(RETRIES):

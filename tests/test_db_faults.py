@@ -47,6 +47,7 @@ def _payment_fields(student):
         "amount": "1500.00",
         "method": "cash",
         "paid_on": timezone.localdate().isoformat(),
+        "confirm_credit": "1500.00",  # no dues: the desk asks before keeping credit
     }
 
 

@@ -39,7 +39,15 @@ from attendance.models import (
     Term,
 )
 from attendance.timetable.lessons import cancel_lesson
-from fees.models import Charge, Payment
+from fees.models import (
+    Charge,
+    DayClose,
+    Payment,
+    PaymentGroup,
+    StatementImport,
+    StatementLine,
+    UpiReport,
+)
 from tests.factories import (
     AdmissionRequestFactory,
     BatchFactory,
@@ -124,6 +132,7 @@ ENDPOINTS = [
     Endpoint("enrol", _p("/classes/enrol/"), STAFF, page=_p("/classes/enrol/?batch={batch}")),
     Endpoint("enrolment fee", _p("/classes/enrolments/{enrollment}/"), STAFF),
     Endpoint("enrolment end", _p("/classes/enrolments/{enrollment}/end/"), STAFF),
+    Endpoint("family payment", _p("/fees/payments/family/{guardian}/"), STAFF),
     Endpoint(
         "payment",
         _p("/fees/payments/new/"),
@@ -134,7 +143,6 @@ ENDPOINTS = [
         "payment void",
         _p("/fees/payments/{payment}/void/"),
         STAFF,
-        page=_p("/fees/payments/{payment}/"),
         extra={"reason": "Entered twice"},
     ),
     Endpoint(
@@ -144,7 +152,30 @@ ENDPOINTS = [
         page=_p("/fees/payments/{payment}/"),
         extra={"remarks": "Paid by the uncle"},
     ),
+    Endpoint("upi report", _p("/fees/mine/report/"), (Role.STUDENT, Role.GUARDIAN)),
+    Endpoint(
+        "upi confirm",
+        _p("/fees/upi/reports/{upi_report}/confirm/"),
+        STAFF,
+        page=_p("/fees/upi/reports/"),
+    ),
+    Endpoint(
+        "upi reject",
+        _p("/fees/upi/reports/{upi_report}/reject/"),
+        STAFF,
+        page=_p("/fees/upi/reports/"),
+        extra={"reason": "No such credit"},
+    ),
+    Endpoint("statement import", _p("/fees/upi/statements/"), STAFF, upload="file"),
+    Endpoint("statement record", _p("/fees/upi/statements/{statement}/"), STAFF),
     Endpoint("monthly dues", _p("/fees/dues/generate/"), STAFF, extra={"month": "2026-11"}),
+    Endpoint(
+        "day close",
+        _p("/fees/cash-close/close/"),
+        STAFF,
+        page=_p("/fees/cash-close/"),
+        extra={"counted_cash": "1500.00", "action": "close"},
+    ),
     Endpoint(
         "late fees",
         _p("/fees/dues/late-fees/"),
@@ -194,6 +225,13 @@ ENDPOINTS = [
         extra={"mark": "{student}:present"},
     ),
     Endpoint(
+        "lesson notes",
+        _p("/teaching/notes/lessons/{today_lesson}/"),
+        (Role.ADMIN, Role.OFFICE, Role.TEACHER),
+        page=_p("/attendance/lessons/{today_lesson}/"),
+        extra={"covered": "Scales in C"},
+    ),
+    Endpoint(
         "absentees",
         _p("/attendance/reports/absentees/"),
         STAFF,
@@ -205,7 +243,45 @@ ENDPOINTS = [
     Endpoint("person end sessions", _p("/people/{guardian}/sessions/end/"), STAFF),
     Endpoint("password reset", _p("/accounts/password/reset/"), ANONYMOUS),
     Endpoint("password change", _p("/accounts/password/change/"), (Role.OFFICE, Role.STUDENT)),
+    Endpoint("notification choices", _p("/notifications/preferences/"), EVERYONE),
+    Endpoint("notification defaults", _p("/notifications/defaults/"), STAFF),
+    Endpoint(
+        "message text",
+        _p("/notifications/templates/receipt/"),
+        STAFF,
+        extra={"action": "save"},
+    ),
+    Endpoint(
+        "notifications all read",
+        _p("/notifications/read-all/"),
+        EVERYONE,
+        page=_p("/notifications/"),
+    ),
 ]
+
+
+def _upi_world(student, guardian):
+    """A pending UPI report and a statement with one line matched to `student`."""
+    from fees.upi_matching.reports import report_upi_payment
+    from fees.upi_matching.statements import read_statement
+    from tests.fees.upi_helpers import bank_csv
+
+    report = report_upi_payment(
+        by=guardian,
+        students=[student],
+        amount=Decimal("1500.00"),
+        reference="412345678901",
+        paid_on=timezone.localdate(),
+    )
+    layout, credits = read_statement(bank_csv([("777777777777", "1500.00", student.roll_number)]))
+    statement = StatementImport.objects.create(
+        uploaded_by=guardian,
+        filename="s.csv",
+        sha256="0" * 64,
+        layout=layout,
+        lines=[credit.as_json() for credit in credits],
+    )
+    return report.pk, statement.pk
 
 
 def _world():
@@ -227,7 +303,10 @@ def _world():
     today_lesson = LessonFactory(batch=batch, scheduled_on=today)
     charge = ChargeFactory(student=student, amount=Decimal("1500.00"))
     payment = PaymentFactory(student=student)
+    upi_report, statement = _upi_world(student, guardian)
     return {
+        "upi_report": upi_report,
+        "statement": statement,
         "teacher": teacher.pk,
         "guardian": guardian.pk,
         "student": student.pk,
@@ -380,6 +459,11 @@ CHECKED_MODELS = [
     Lesson,
     Charge,
     Payment,
+    PaymentGroup,
+    DayClose,
+    UpiReport,
+    StatementImport,
+    StatementLine,
 ]
 
 
@@ -402,9 +486,12 @@ def assert_nothing_invalid_stored():
     assert not Charge.objects.filter(amount__lte=0).exists()
     assert not Payment.objects.filter(amount__lte=0).exists()
     assert not Payment.objects.filter(paid_on__gt=today).exists()
+    assert not PaymentGroup.objects.filter(total__lte=0).exists()
     assert not Enrollment.objects.filter(monthly_fee__lt=0).exists()
     assert not Batch.objects.filter(monthly_fee__lt=0).exists()
     assert not Institute.objects.filter(late_fee__lt=0).exists()
+    assert not DayClose.objects.filter(day__gt=today).exists()
+    assert not DayClose.objects.filter(counted_cash__lt=0).exists()
 
 
 def _cases():

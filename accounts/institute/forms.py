@@ -6,6 +6,9 @@ from decimal import Decimal
 from babel.numbers import get_currency_name, list_currencies
 from django import forms
 
+from accounts.institute.identity import MAX_LOGO_BYTES, logo_type, validate_gstin
+from accounts.institute.lesson_notices import MAX_GRACE_MINUTES, MIN_GRACE_MINUTES
+from accounts.institute.reminders import REMINDER_LIMITS
 from accounts.models import Institute
 from accounts.validators import clean_name, validate_upi_id
 
@@ -27,12 +30,24 @@ class InstituteForm(forms.ModelForm):
             "address",
             "phone",
             "email",
+            "gstin",
             "currency",
             "upi_id",
             "proration",
             "due_day",
             "late_fee",
             "defaulter_days",
+            "overpay_confirm_above",
+            "past_date_confirm_days",
+            "lesson_reminders",
+            "absence_notices",
+            "absence_notice_minutes",
+            "reminder_before",
+            "reminder_before_days",
+            "reminder_on_due_day",
+            "reminder_after",
+            "reminder_after_every",
+            "reminder_after_times",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
@@ -56,6 +71,100 @@ class InstituteForm(forms.ModelForm):
         max_value=365,
         help_text="Dues overdue by more than this many days list the family as a defaulter.",
     )
+
+    overpay_confirm_above = forms.IntegerField(
+        label="Ask before keeping credit above (₹)",
+        min_value=0,
+        max_value=1000000,
+        help_text="The fee desk asks for a confirmation when a payment is more than what is "
+        "due by more than this many rupees (0: whenever it leaves any credit).",
+    )
+    past_date_confirm_days = forms.IntegerField(
+        label="Ask for payments dated more than (days ago)",
+        min_value=1,
+        max_value=3650,
+        help_text="The fee desk asks for a confirmation of a payment dated further back.",
+    )
+
+    absence_notice_minutes = forms.IntegerField(
+        label="Wait before telling of an absence (minutes)",
+        required=False,
+        min_value=MIN_GRACE_MINUTES,
+        max_value=MAX_GRACE_MINUTES,
+        help_text="A mark corrected within this many minutes is never told "
+        f"({MIN_GRACE_MINUTES} to {MAX_GRACE_MINUTES}; empty keeps the present wait).",
+    )
+    reminder_before_days = forms.IntegerField(
+        label="Days before the due day",
+        min_value=1,
+        max_value=REMINDER_LIMITS["before_days"],
+        error_messages={
+            "min_value": "Remind at least 1 day before the due day.",
+            "max_value": "Remind at most %(limit_value)s days before the due day.",
+        },
+    )
+    reminder_after_every = forms.IntegerField(
+        label="Then every (days)",
+        min_value=1,
+        max_value=REMINDER_LIMITS["after_every"],
+        error_messages={
+            "min_value": "Repeat the reminder every 1 day or more.",
+            "max_value": "Repeat the reminder at least every %(limit_value)s days.",
+        },
+    )
+    reminder_after_times = forms.IntegerField(
+        label="At most (times)",
+        min_value=1,
+        max_value=REMINDER_LIMITS["after_times"],
+        error_messages={
+            "min_value": "Remind at least once after the due day (or turn that step off).",
+            "max_value": "Remind at most %(limit_value)s times after the due day.",
+        },
+    )
+
+    gstin = forms.CharField(
+        label="GSTIN",
+        required=False,
+        max_length=20,
+        help_text="Printed on receipts when set (15 characters). Leave empty if the "
+        "institute is not registered for GST.",
+    )
+    logo_file = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="Printed at the head of every receipt: a PNG, JPEG or WebP of at most "
+        "200 KB. Leave empty to keep the present one.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    def clean_absence_notice_minutes(self):
+        value = self.cleaned_data["absence_notice_minutes"]
+        return self.instance.absence_notice_minutes if value is None else value
+
+    def clean_gstin(self):
+        # People copy it with spaces or in lower case from a certificate.
+        value = "".join(self.cleaned_data["gstin"].split()).upper()
+        if value:
+            validate_gstin(value)
+        return value
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        # Read one byte past the limit: enough to refuse a big file without holding it all.
+        content = upload.read(MAX_LOGO_BYTES + 1)
+        return content, logo_type(content)
+
+    def save(self, commit=True):
+        institute = super().save(commit=False)
+        if self.cleaned_data.get("logo_file"):
+            institute.logo, institute.logo_type = self.cleaned_data["logo_file"]
+        elif self.cleaned_data.get("remove_logo"):
+            institute.logo, institute.logo_type = b"", ""
+        if commit:
+            institute.save()
+        return institute
 
     def clean_upi_id(self):
         value = self.cleaned_data["upi_id"].strip()

@@ -21,7 +21,7 @@ RECENT_CHANGES = 5
 def institute_settings(request):
     """Name, contact details and the fee rules every fee page reads."""
     institute = Institute.get()
-    form = model_form(InstituteForm, institute, request.POST or None)
+    form = model_form(InstituteForm, institute, request.POST or None, files=request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():
             messages.info(request, "Nothing changed.")
@@ -43,6 +43,6 @@ def institute_settings(request):
     return render(
         request,
         "accounts/institute_settings.html",
-        {"form": form, "changes": changes},
+        {"form": form, "changes": changes, "logo_uri": institute.logo_data_uri},
         status=400 if form.errors else 200,
     )

@@ -15,7 +15,6 @@ from smtplib import SMTPException
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import AdmissionRequest, Role, Student, User
+from accounts.notifications.service import send_email
 from accounts.people.services import create_person, create_student, send_invitation
 from accounts.validators import single_line
 from musicbeats.client_address import client_key
@@ -220,16 +220,16 @@ def _tell_family(admitted: Admitted, *, base_url: str) -> str:
                 "institute_name": institute_name(),
                 "login_url": base_url.rstrip("/") + "/accounts/login/",
             }
-            send_mail(
+            # Through the outbox: recorded here, sent by the task (and retried there).
+            send_email(
+                guardian.email,
                 # One line whatever the names hold: a line break in a header makes the
                 # mail library raise ValueError, which once turned Accept into a 500
                 # after the student was saved.
-                subject=single_line(
-                    f"{institute_name()}: {admitted.student.user.full_name} is admitted"
-                ),
-                message=render_to_string("accounts/admissions/email_admitted.txt", context),
-                from_email=None,
-                recipient_list=[guardian.email],
+                single_line(f"{institute_name()}: {admitted.student.user.full_name} is admitted"),
+                render_to_string("accounts/admissions/email_admitted.txt", context),
+                user=guardian,
+                event=f"account:admitted:{admitted.student.pk}",
             )
             return "notice"
         send_invitation(guardian, base_url=base_url)

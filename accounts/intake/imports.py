@@ -34,6 +34,7 @@ from accounts.intake.csv_checks import (
 )
 from accounts.models import Counter, Guardianship, Role, Student, StudentImport, User
 from musicbeats.csv_export import SafeWriter
+from musicbeats.db_stats import after_bulk_write
 
 BATCH_SIZE = 500
 CHANGE_REASON = "CSV import"
@@ -80,6 +81,7 @@ def _bulk_create(objects: list, model, *, by: User) -> None:
         default_user=by,
         default_change_reason=CHANGE_REASON,
     )
+    after_bulk_write(len(objects), model, model.history.model)
 
 
 def _guardians(report: Report, *, no_login: str) -> tuple[dict[tuple, User], list[User]]:

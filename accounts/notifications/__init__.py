@@ -1,6 +1,3 @@
-"""Notifications: what people are told and how it reaches them (see DESIGN.md).
+"""Notifications: the outbox and inbox (models), texts, channels, sending tasks.
 
-For now this holds the text channel (SMS / WhatsApp) that phone sign-in uses,
-`accounts.notifications.channels`; the outbox, inbox and message templates of issue 14
-will live beside it.
-"""
+`accounts.notifications.service.notify` is the way to tell someone something."""

@@ -5,11 +5,11 @@ keep the rows consistent (a student always has a profile and a roll number; an
 invitation is only sent to someone who can log in).
 """
 
+import uuid
 from datetime import date, timedelta
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import DateField, Value
 from django.db.models.functions import Greatest
@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.by_name import attendance_models
 from accounts.institute.memory import institute_name
 from accounts.models import Guardianship, Role, Student, User
+from accounts.notifications.service import send_email
 from accounts.sessions.services import end_sessions
 from accounts.validators import single_line
 from musicbeats.enrolment import not_ended_by
@@ -51,11 +52,14 @@ def send_invitation(user: User, *, base_url: str) -> None:
         "link": invitation_link(user, base_url=base_url),
         "institute_name": institute_name(),
     }
-    send_mail(
-        subject=single_line(f"{institute_name()}: set your MusicBeats password"),
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+    # Through the outbox: recorded here, sent by the task (a mail server that is down
+    # leaves the row to be retried, never an error on the office's page).
+    send_email(
+        user.email,
+        single_line(f"{institute_name()}: set your MusicBeats password"),
+        render_to_string("accounts/email/invitation.txt", context),
+        user=user,
+        event=f"account:invitation:{user.pk}:{uuid.uuid4().hex}",
     )
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])

@@ -1,4 +1,6 @@
-"""`/people/…`: the office's pages for students, guardians and teachers."""
+"""`/people/…`: the office's pages for students, guardians and teachers. The student's
+and the guardian's own pages are `musicbeats.people` (they show fees and attendance;
+`musicbeats.people_urls` adds them under the same names)."""
 
 from django.urls import path
 
@@ -10,14 +12,12 @@ urlpatterns = [
     path("students/", students.student_list, name="student_list"),
     path("students/export.csv", students.student_export, name="student_export"),
     path("students/new/", students.student_add, name="student_add"),
-    path("students/<id:pk>/", students.student_detail, name="student_detail"),
     path("students/<id:pk>/edit/", students.student_edit, name="student_edit"),
     path("students/<id:pk>/leave/", students.student_deactivate, name="student_deactivate"),
     path("students/<id:pk>/reactivate/", students.student_reactivate, name="student_reactivate"),
     path("guardians/", guardians.guardian_list, name="guardian_list"),
     path("guardians/export.csv", guardians.guardian_export, name="guardian_export"),
     path("guardians/new/", guardians.guardian_add, name="guardian_add"),
-    path("guardians/<id:pk>/", guardians.guardian_detail, name="guardian_detail"),
     path("guardians/<id:pk>/edit/", guardians.guardian_edit, name="guardian_edit"),
     path("teachers/", teachers.teacher_list, name="teacher_list"),
     path("teachers/export.csv", teachers.teacher_export, name="teacher_export"),

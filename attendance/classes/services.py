@@ -73,7 +73,9 @@ def enroll(
     batch whose slots clash with another batch of the student's
     (`timetable.slots.enrollment_clashes`, each clash named). The office may enrol
     despite a clash (`despite_clash`) with a reason, kept as the enrolment's history
-    change reason (who and when come with it).
+    change reason (who and when come with it). The current month's due is made at
+    once (`fees.services.dues_on_enrolment`); a later start gets it from that month's
+    generation.
     """
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     student = Student.objects.select_related("user").get(pk=student.pk)
@@ -96,10 +98,21 @@ def enroll(
     try:
         with transaction.atomic():
             enrollment.save(force_insert=True)
-            return enrollment
     except IntegrityError:
         # Only a write that slipped past the lock (never through these services).
         raise ValidationError(f"{name} is already enrolled in {batch.name}.") from None
+    _first_due(enrollment)
+    return enrollment
+
+
+def _first_due(enrollment: Enrollment) -> None:
+    """Dues follow enrolment: the current month's prorated due is made at once (the
+    fee desk shows it), by fees' own monthly rule. Imported here, not at the top:
+    fees' services read attendance's models, and this is the one call attendance
+    makes into fees, so the dependency stays visible at its only use."""
+    from fees.services import dues_on_enrolment
+
+    dues_on_enrolment(enrollment=enrollment)
 
 
 def _refuse_second_enrolment(*, student: Student, batch: Batch, joined_on: date) -> None:

@@ -86,10 +86,12 @@ def with_counts(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
     ).annotate(on_roll=F("enrolled") + F("guest_count"))
 
 
-def lessons_for_day(day: date, *, user: User) -> QuerySet[Lesson]:
+def lessons_for_day(day: date, *, user: User, moved_away: bool = False) -> QuerySet[Lesson]:
     """The lessons of `day` that `user` takes the roll for: a teacher's own and those
-    they substitute; the office's and the admin's: all of them."""
-    lessons = Lesson.objects.filter(date=day)
+    they substitute; the office's and the admin's: all of them. With `moved_away`, also
+    those moved away from `day` (their `date` is another day), to say where they went."""
+    when = Q(date=day) | Q(moved_from_date=day) if moved_away else Q(date=day)
+    lessons = Lesson.objects.filter(when)
     if user.role == Role.TEACHER:
         lessons = lessons.filter(Q(teacher=user) | Q(substitute=user))
     return with_counts(

@@ -11,6 +11,8 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
+from attendance.timetable.base import when_short
+
 register = template.Library()
 
 PLACEHOLDER = 987654321
@@ -45,28 +47,56 @@ def _card(entry, *, kind, by, link, viewer_id):
         title,
         f'<span class="wk-meta">{meta}</span>',
     ]
-    if kind == "lessons":
-        if entry.who:
-            names = ", ".join(escape(student.user.full_name) for student in entry.who)
-            parts.append(f'<span class="wk-who">For {names}</span>')
-        if item.substitute_id:
-            parts.append(
-                '<span class="badge text-bg-warning">Substitute: '
-                f"{escape(item.substitute_name)}</span>"
-            )
-        if item.kind == "extra":
-            parts.append('<span class="badge text-bg-info">Extra</span>')
-        elif item.kind == "makeup":
-            parts.append('<span class="badge text-bg-info">Make-up</span>')
-        if item.date != item.scheduled_on:
-            parts.append('<span class="badge text-bg-light border">Moved</span>')
+    css = "wk-card"
+    if kind == "lessons" and entry.moved_away:
+        where = when_short(item.date, item.starts_at, beside=item.moved_from_date)
+        parts += _who(entry)
+        parts.append(f'<span class="wk-change">Moved to {where}</span>')
+        css = "wk-card wk-moved-away"
+    elif kind == "lessons":
+        parts += _lesson_notes(entry, viewer_id)
         if entry.cancelled:
-            parts.append(
-                '<span class="badge text-bg-danger">Cancelled</span> '
-                f'<span class="wk-reason">{escape(item.cancel_reason)}</span>'
-            )
-    css = "wk-card wk-cancelled" if entry.cancelled else "wk-card"
+            css = "wk-card wk-cancelled"
+        elif item.substitute_id and item.teacher_id == viewer_id:
+            css = "wk-card wk-given"
     return f'<li class="{css}">{"".join(parts)}</li>'
+
+
+def _who(entry) -> list[str]:
+    if not entry.who:
+        return []
+    names = ", ".join(escape(student.user.full_name) for student in entry.who)
+    return [f'<span class="wk-who">For {names}</span>']
+
+
+def _lesson_notes(entry, viewer_id) -> list[str]:
+    """What is special about a lesson: who it is for, a substitute, its kind, a move,
+    a cancellation, each said as the viewer needs it."""
+    item = entry.item
+    parts = _who(entry)
+    if item.substitute_id:
+        if item.teacher_id == viewer_id:
+            said = f"Given to {escape(item.substitute_name)}"
+        elif item.substitute_id == viewer_id:
+            said = f"You teach instead of {escape(item.teacher_name)}"
+        else:
+            said = f"{escape(item.substitute_name)} teaches instead"
+        parts.append(f'<span class="badge text-bg-warning">{said}</span>')
+    if item.kind == "extra":
+        parts.append('<span class="badge text-bg-info">Extra</span>')
+    elif item.kind == "makeup":
+        parts.append('<span class="badge text-bg-info">Make-up</span>')
+    if item.moved_from_date is not None:
+        where = when_short(item.moved_from_date, item.moved_from_time, beside=item.date)
+        parts.append(f'<span class="wk-change">Moved from {where}</span>')
+    elif item.date != item.scheduled_on:  # moved before the old place was kept
+        parts.append('<span class="badge text-bg-light border">Moved</span>')
+    if entry.cancelled:
+        parts.append(
+            '<span class="wk-reason"><strong class="wk-cancel-word">Cancelled:</strong> '
+            f"{escape(item.cancel_reason)}</span>"
+        )
+    return parts
 
 
 @register.simple_tag(takes_context=True)
@@ -87,6 +117,26 @@ def grid_cards(context, cell):
     by, viewer_id = context.get("by"), context.get("viewer_id")
     html = []
     for entry in cell.entries:
-        entry_link = None if (link_mode == "teacher" and entry.cancelled) else link
+        item = entry.item
+        not_theirs = (
+            entry.cancelled
+            or entry.moved_away
+            or (getattr(item, "substitute_id", None) and item.teacher_id == viewer_id)
+        )
+        entry_link = None if (link_mode == "teacher" and not_theirs) else link
         html.append(_card(entry, kind=kind, by=by, link=entry_link, viewer_id=viewer_id))
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def moved_from(lesson) -> str:
+    """ "Tue 17:00": where a moved lesson was before (just "17:00" on its own day)."""
+    if lesson.moved_from_date is None:
+        return ""
+    return when_short(lesson.moved_from_date, lesson.moved_from_time, beside=lesson.date)
+
+
+@register.filter
+def moved_to(lesson) -> str:
+    """ "Thu 18:00": where a lesson moved away from its old day went."""
+    return when_short(lesson.date, lesson.starts_at, beside=lesson.moved_from_date)

@@ -79,3 +79,15 @@ def weekday_dates(starts_on: date, ends_on: date, weekday: int):
     while current <= ends_on:
         yield current
         current += timedelta(days=7)
+
+
+def when_short(on: date, at: time, *, beside: date | None = None) -> str:
+    """A lesson's day and time as the week shows a change: "Tue 17:00" in the week of
+    `beside`, "Tue 9 Dec 17:00" further off, "17:00" on `beside` itself."""
+    if on == beside:
+        return f"{at:%H:%M}"
+    if beside is not None and abs((on - beside).days) < 7 and on.weekday() != beside.weekday():
+        same_week = on - timedelta(days=on.weekday()) == beside - timedelta(days=beside.weekday())
+        if same_week:
+            return f"{date_format(on, 'D')} {at:%H:%M}"
+    return f"{date_format(on, 'D j M')} {at:%H:%M}"

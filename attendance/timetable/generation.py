@@ -13,6 +13,7 @@ from attendance.models import (
     Slot,
 )
 from attendance.timetable.base import MAX_GENERATION_DAYS, TimetableError, weekday_dates
+from musicbeats.db_stats import after_bulk_write
 
 # --- generating lessons -----------------------------------------------------------------
 
@@ -110,4 +111,5 @@ def generate_lessons(*, date_from: date, date_to: date) -> Generation:
     before = Lesson.objects.filter(scheduled_on__range=(date_from, date_to)).count()
     Lesson.objects.bulk_create(plan.new, batch_size=1000, ignore_conflicts=True)
     plan.created = Lesson.objects.filter(scheduled_on__range=(date_from, date_to)).count() - before
+    after_bulk_write(plan.created, Lesson)
     return plan

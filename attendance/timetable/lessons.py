@@ -22,6 +22,7 @@ from attendance.models import (
     Mark,
     Room,
 )
+from attendance.timetable import notices
 from attendance.timetable.base import (
     TimetableError,
     _check_within_day,
@@ -160,7 +161,8 @@ def cancel_lesson(*, lesson: Lesson, reason: str) -> Lesson:
         raise TimetableError("This lesson is already cancelled.")
     _refuse_if_marked(lesson, "cancelled")
     lesson.status, lesson.cancel_reason = Lesson.Status.CANCELLED, reason
-    lesson.save(update_fields=["status", "cancel_reason"])
+    _save_change(lesson, "status", "cancel_reason")
+    notices.after_commit(lesson, change=notices.CANCELLED)
     return lesson
 
 
@@ -182,7 +184,8 @@ def restore_lesson(*, lesson: Lesson) -> Lesson:
     if problems:
         raise TimetableError(problems)
     lesson.status, lesson.cancel_reason = Lesson.Status.SCHEDULED, ""
-    lesson.save(update_fields=["status", "cancel_reason"])
+    _save_change(lesson, "status", "cancel_reason")
+    notices.after_commit(lesson, change=notices.RESTORED)
     return lesson
 
 
@@ -219,14 +222,36 @@ def move_lesson(
     )
     if problems:
         raise TimetableError(problems)
+    before = (lesson.date, lesson.starts_at)
+    if (on, starts_at, duration_minutes, room) == (*before, lesson.duration_minutes, lesson.room):
+        return lesson  # the same place again: nothing changed, nobody is told twice
+    _remember_first_place(lesson, on=on, starts_at=starts_at)
     lesson.date, lesson.starts_at, lesson.duration_minutes, lesson.room = (
         on,
         starts_at,
         duration_minutes,
         room,
     )
-    lesson.save(update_fields=["date", "starts_at", "duration_minutes", "room"])
+    _save_change(
+        lesson,
+        "date",
+        "starts_at",
+        "duration_minutes",
+        "room",
+        "moved_from_date",
+        "moved_from_time",
+    )
+    notices.after_commit(lesson, change=notices.MOVED, before=before)
     return lesson
+
+
+def _remember_first_place(lesson: Lesson, *, on: date, starts_at: time) -> None:
+    """Keep where the lesson was before its first move; forget it when the lesson goes
+    back there (it is then not moved at all)."""
+    if lesson.moved_from_date is None and (on, starts_at) != (lesson.date, lesson.starts_at):
+        lesson.moved_from_date, lesson.moved_from_time = lesson.date, lesson.starts_at
+    elif (on, starts_at) == (lesson.moved_from_date, lesson.moved_from_time):
+        lesson.moved_from_date = lesson.moved_from_time = None
 
 
 @transaction.atomic
@@ -257,6 +282,18 @@ def set_substitute(*, lesson: Lesson, substitute: User | None) -> Lesson:
         )
         if problems:
             raise TimetableError(problems)
+    if lesson.substitute_id == (substitute.pk if substitute else None):
+        return lesson  # the same teacher again: nothing changed, nobody is told twice
+    previous = lesson.substitute
     lesson.substitute = substitute
-    lesson.save(update_fields=["substitute"])
+    _save_change(lesson, "substitute")
+    notices.after_commit(lesson, change=notices.SUBSTITUTED, previous_substitute=previous)
     return lesson
+
+
+def _save_change(lesson: Lesson, *fields: str) -> None:
+    """Save a change and raise the lesson's version: open edit forms become stale, and
+    the version names this change in the notices' event keys (a later change of the
+    same kind, a second move, is told again; the same change never twice)."""
+    lesson.version += 1
+    lesson.save(update_fields=[*fields, "version"])

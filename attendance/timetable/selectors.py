@@ -44,6 +44,8 @@ class LessonRow:
     substitute_id: int | None
     substitute_name: str | None
     cancel_reason: str
+    moved_from_date: date | None
+    moved_from_time: time | None
 
     @property
     def is_cancelled(self) -> bool:
@@ -71,6 +73,8 @@ LESSON_COLUMNS = (
     "substitute_id",
     "substitute__full_name",
     "cancel_reason",
+    "moved_from_date",
+    "moved_from_time",
 )
 
 
@@ -117,11 +121,13 @@ def week_start(on: date) -> date:
     return on - timedelta(days=on.weekday())
 
 
-def lessons_between(date_from: date, date_to: date):
-    """Lessons from `date_from` to `date_to` in time order, as a queryset to narrow."""
-    return Lesson.objects.filter(date__range=(date_from, date_to)).order_by(
-        "date", "starts_at", "pk"
-    )
+def lessons_between(date_from: date, date_to: date, *, moved_away: bool = False):
+    """Lessons from `date_from` to `date_to` in time order, as a queryset to narrow;
+    with `moved_away`, also those moved away from these days (to say where they went)."""
+    when = Q(date__range=(date_from, date_to))
+    if moved_away:
+        when |= Q(moved_from_date__range=(date_from, date_to))
+    return Lesson.objects.filter(when).order_by("date", "starts_at", "pk")
 
 
 def rows(lessons) -> list[LessonRow]:
@@ -129,9 +135,15 @@ def rows(lessons) -> list[LessonRow]:
 
 
 def office_lessons(
-    date_from: date, date_to: date, *, teacher=None, room=None, instrument=None
+    date_from: date,
+    date_to: date,
+    *,
+    teacher=None,
+    room=None,
+    instrument=None,
+    moved_away: bool = False,
 ) -> list[LessonRow]:
-    lessons = lessons_between(date_from, date_to)
+    lessons = lessons_between(date_from, date_to, moved_away=moved_away)
     if teacher is not None:
         lessons = lessons.filter(Q(teacher=teacher) | Q(substitute=teacher))
     if room is not None:
@@ -141,18 +153,22 @@ def office_lessons(
     return rows(lessons)
 
 
-def teacher_lessons(teacher: User, date_from: date, date_to: date) -> list[LessonRow]:
+def teacher_lessons(
+    teacher: User, date_from: date, date_to: date, *, moved_away: bool = False
+) -> list[LessonRow]:
     """Lessons the teacher gives or gave away to a substitute, and those they substitute."""
-    lessons = lessons_between(date_from, date_to)
+    lessons = lessons_between(date_from, date_to, moved_away=moved_away)
     return rows(lessons.filter(Q(teacher=teacher) | Q(substitute=teacher)))
 
 
 def students_lessons(
-    students: list[Student], date_from: date, date_to: date
+    students: list[Student], date_from: date, date_to: date, *, moved_away: bool = False
 ) -> list[tuple[LessonRow, list[Student]]]:
     """The lessons of these students (a student, or a guardian's children) with who of
     them attends each: lessons of their batches while they were enrolled (not make-up
-    lessons, which are for their guests) and lessons they are a guest at."""
+    lessons, which are for their guests) and lessons they are a guest at. With
+    `moved_away`, also their lessons moved away from these days (who attends is then
+    counted on the day the lesson left)."""
     if not students:
         return []
     by_pk = {student.pk: student for student in students}
@@ -161,29 +177,33 @@ def students_lessons(
             open_during(date_from, date_to), student_id__in=by_pk
         ).values_list("student_id", "batch_id", "joined_on", "left_on")
     )
+    guest_when = Q(lesson__date__range=(date_from, date_to))
+    if moved_away:
+        guest_when |= Q(lesson__moved_from_date__range=(date_from, date_to))
     guests = list(
-        LessonGuest.objects.filter(
-            student_id__in=by_pk, lesson__date__range=(date_from, date_to)
-        ).values_list("student_id", "lesson_id")
+        LessonGuest.objects.filter(guest_when, student_id__in=by_pk).values_list(
+            "student_id", "lesson_id"
+        )
     )
     batch_ids = {batch_id for _s, batch_id, _j, _l in enrolments}
     guest_lessons = {lesson_id for _s, lesson_id in guests}
     if not batch_ids and not guest_lessons:
         return []
     lessons = rows(
-        lessons_between(date_from, date_to).filter(
+        lessons_between(date_from, date_to, moved_away=moved_away).filter(
             (Q(batch_id__in=batch_ids) & ~Q(kind=Lesson.Kind.MAKEUP)) | Q(pk__in=guest_lessons)
         )
     )
     result = []
     for lesson in lessons:
+        on = lesson.date if date_from <= lesson.date <= date_to else lesson.moved_from_date
         who = {
             student_id
             for student_id, batch_id, joined, left in enrolments
             if batch_id == lesson.batch_id
             and lesson.kind != Lesson.Kind.MAKEUP
-            and joined <= lesson.date
-            and (left is None or left >= lesson.date)
+            and joined <= on
+            and (left is None or left >= on)
         }
         who.update(student_id for student_id, lesson_id in guests if lesson_id == lesson.pk)
         if who:
@@ -225,6 +245,8 @@ class Entry:
     span: str
     heading: str
     who: list = field(default_factory=list)
+    # The lesson left this day: the card says where it went, and counts as no lesson.
+    moved_away: bool = False
 
     @property
     def cancelled(self):
@@ -247,7 +269,7 @@ class Day:
 
     @property
     def count(self):
-        return sum(len(cell.entries) for cell in self.cells)
+        return sum(not entry.moved_away for cell in self.cells for entry in cell.entries)
 
 
 @dataclass
@@ -264,6 +286,22 @@ def _heading(item, by: str) -> str:
     if by == "teacher":
         return getattr(item, "substitute_name", None) or item.teacher_name
     return item.room_name or "No room"
+
+
+def _placements(item, monday: date | None):
+    """Where a card goes: (weekday, start, moved away?). A slot on its weekday; a lesson
+    on its day if in the week, and on the day it was moved away from if that is in the
+    week (a move within one day shows once, as "Moved from 17:00")."""
+    if monday is None:
+        return [(item.weekday, item.starts_at, False)]
+    sunday = monday + timedelta(days=6)
+    found = []
+    if monday <= item.date <= sunday:
+        found.append((item.date.weekday(), item.starts_at, False))
+    left = item.moved_from_date
+    if left is not None and left != item.date and monday <= left <= sunday:
+        found.append((left.weekday(), item.moved_from_time, True))
+    return found
 
 
 def build_grid(
@@ -286,15 +324,16 @@ def build_grid(
         )
     cells: dict[tuple[int, int], Cell] = {}
     for item in items:
-        index = item.date.weekday() if monday else item.weekday
-        hour = item.starts_at.hour
-        entry = Entry(
-            item=item,
-            span=span(item.starts_at, item.duration_minutes),
-            heading=_heading(item, by),
-            who=(who or {}).get(item.pk, []),
-        )
-        cells.setdefault((index, hour), Cell(hour=hour)).entries.append(entry)
+        for index, starts_at, moved_away in _placements(item, monday):
+            hour = starts_at.hour
+            entry = Entry(
+                item=item,
+                span=span(starts_at, item.duration_minutes),
+                heading=_heading(item, by),
+                who=(who or {}).get(item.pk, []),
+                moved_away=moved_away,
+            )
+            cells.setdefault((index, hour), Cell(hour=hour)).entries.append(entry)
     for (index, _hour), cell in sorted(cells.items()):
         cell.entries.sort(key=lambda e: (e.heading, e.item.starts_at, e.item.pk))
         days[index].cells.append(cell)

@@ -5,17 +5,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from fees.models import Payment
 from fees.reports.ledger import Row, valid_payments
-from musicbeats.money import ZERO, money_sum
+from musicbeats.money import ZERO, money_sum, paise
 
 
 @dataclass
 class CashClose:
     day: date
-    payments: list[Payment]
+    payments: QuerySet  # of Payment
     by_method: list[Row]
     total: Decimal
     count: int
@@ -23,14 +23,8 @@ class CashClose:
     void_count: int
 
 
-def cash_close(day: date) -> CashClose:
-    """The day's payments (void ones listed, counted nowhere), by method, and the cash
-    the drawer should hold. Two queries."""
-    payments = list(
-        Payment.objects.filter(paid_on=day)
-        .select_related("student__user", "recorded_by")
-        .order_by("recorded_at", "id")
-    )
+def totals_by_method(day: date) -> dict[str, Row]:
+    """The day's non-void payments per method value: one aggregate query."""
     rows = {
         row["method"]: row
         for row in valid_payments()
@@ -39,11 +33,26 @@ def cash_close(day: date) -> CashClose:
         .values("method")
         .annotate(amount=money_sum("amount"), n=Count("id"))
     }
-    by_method = [
-        Row(label, rows.get(value, {}).get("amount", ZERO), rows.get(value, {}).get("n", 0), value)
+    return {
+        value: Row(
+            label, paise(rows.get(value, {}).get("amount")), rows.get(value, {}).get("n", 0), value
+        )
         for value, label in Payment.Method.choices
-    ]
+    }
+
+
+def cash_close(day: date) -> CashClose:
+    """The day's payments (void ones listed, counted nowhere; a lazy queryset, for the
+    page to paginate and the exports to stream), by method, and the cash the drawer
+    should hold. Two queries, and the payments' own when read."""
+    payments = (
+        Payment.objects.filter(paid_on=day)
+        .select_related("student__user", "recorded_by")
+        .order_by("recorded_at", "id")
+    )
+    by_method = list(totals_by_method(day).values())
     total = sum((row.amount for row in by_method), ZERO)
     count = sum(row.count for row in by_method)
     cash = next(row.amount for row in by_method if row.key == Payment.Method.CASH)
-    return CashClose(day, payments, by_method, total, count, cash, sum(p.is_void for p in payments))
+    void_count = Payment.objects.filter(paid_on=day, voided_at__isnull=False).count()
+    return CashClose(day, payments, by_method, total, count, cash, void_count)

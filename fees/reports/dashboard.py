@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Role
-from fees.models import Charge, Payment
+from fees.models import Allocation, Charge, Payment
 from fees.reports.ledger import NET, valid_groups
 from fees.reports.ledger_cache import cached, ledger_version
 from fees.reports.owing import overdue_students
@@ -20,6 +20,15 @@ from musicbeats.money import ZERO, money_sum
 
 def dues_billed(month: date) -> Decimal:
     return Charge.objects.filter(period=month_start(month)).aggregate(t=money_sum(NET))["t"]
+
+
+def dues_paid(month: date) -> Decimal:
+    """What valid payments (of any day, before or in the month) have settled of the
+    month's own dues: allocations to its charges. Arrears paid this month and advances
+    for later months are not in it, unlike the month's collections."""
+    return Allocation.objects.filter(
+        charge__period=month_start(month), payment__voided_at__isnull=True
+    ).aggregate(t=money_sum("amount"))["t"]
 
 
 def overdue_students_cached(on: date) -> int:
@@ -34,19 +43,21 @@ class StaffFees:
     month_total: Decimal
     month_count: int
     month_dues: Decimal
+    month_dues_paid: Decimal
     overdue_students: int | None = None
 
     @property
     def month_share(self) -> int:
-        """The month's collections as a percentage of its dues (0 when none billed)."""
+        """How much of the month's own dues is paid, in percent (0 when none billed).
+        Not the month's collections over its dues: those hold arrears and advances."""
         if not self.month_dues:
             return 0
-        return int(self.month_total * 100 / self.month_dues)
+        return int(self.month_dues_paid * 100 / self.month_dues)
 
 
 def staff_dashboard(today: date, *, with_overdue: bool) -> StaffFees:
     """Today's and this month's collections, this month's dues, and (for the office) how
-    many students are overdue: three queries."""
+    many students are overdue: four queries."""
     first = month_start(today)
     days = valid_groups(
         Payment.objects.filter(paid_on__range=(first, today)), is_today=Q(paid_on=today)
@@ -59,6 +70,7 @@ def staff_dashboard(today: date, *, with_overdue: bool) -> StaffFees:
         month_total=sum((amount for amount, _n in days.values()), ZERO),
         month_count=sum(n for _a, n in days.values()),
         month_dues=dues_billed(first),
+        month_dues_paid=dues_paid(first),
         overdue_students=overdue_students_cached(today) if with_overdue else None,
     )
 

@@ -12,7 +12,8 @@ from accounts.institute.memory import remember_institute
 from accounts.models import Institute, Role
 from fees.models import Charge, Payment
 from fees.selectors import OPEN_THRESHOLD, family_students, with_balances
-from fees.upi import upi_request
+from fees.upi import family_note, upi_request
+from fees.upi_matching.views.reports import family_reports
 from musicbeats.dates import financial_year, financial_year_label
 from musicbeats.money import ZERO
 
@@ -54,6 +55,17 @@ def family_accounts(user, *, today):
     return accounts
 
 
+def family_upi(institute, owing, family_due):
+    """One QR code and link for the whole family's dues, when two or more children owe."""
+    if len(owing) < 2:
+        return None
+    return upi_request(
+        institute=institute,
+        amount=family_due,
+        note=family_note(a["student"] for a in owing),
+    )
+
+
 @require_safe
 @allow_roles(Role.STUDENT, Role.GUARDIAN)
 def my_fees(request):
@@ -68,6 +80,8 @@ def my_fees(request):
             amount=account["outstanding"],
             note=f"Fees {student.roll_number} {student.user.full_name}",
         )
+    owing = [account for account in accounts if account["outstanding"] > 0]
+    family_due = sum((a["outstanding"] for a in accounts), ZERO)
     return render(
         request,
         "fees/mine.html",
@@ -76,6 +90,8 @@ def my_fees(request):
             "institute": institute,
             "today": today,
             "fy_label": financial_year_label(today),
-            "family_due": sum((a["outstanding"] for a in accounts), ZERO),
+            "family_due": family_due,
+            "family_upi": family_upi(institute, owing, family_due),
+            "upi_reports": family_reports(request.user),
         },
     )

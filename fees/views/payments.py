@@ -3,38 +3,70 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import allow_roles
-from accounts.institute.memory import remember_institute
-from accounts.models import STAFF_ROLES, Institute, Role, Student
+from accounts.models import STAFF_ROLES, Guardianship, Role, Student
 from accounts.people.selectors import search_students
-from fees import selectors, services
-from fees.access import get_payment_for, student_or_404
+from fees import desk_checks, selectors, services
+from fees.access import family_receipt, get_payment_for, student_or_404
+from fees.day_close import is_closed
 from fees.forms import LedgerFilterForm, PaymentForm, RemarksForm, VoidForm
 from fees.models import Payment
+from fees.receipts import pdf, whatsapp
 from musicbeats.csv_export import csv_response, dated
 from musicbeats.dates import month_start
 from musicbeats.ids import parse_id
-from musicbeats.money import ZERO, amount_in_words, money_sum
+from musicbeats.money import is_plain_amount, money_sum
 
 PAYER_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
 PAGE_SIZE = 50
 
 
-def _desk_context(student: Student, form: PaymentForm | None = None) -> dict:
+def _active_children(guardian):
+    """How many active children a guardian has (a subquery: the desk's one query for
+    its guardians stays one); two or more offer the family payment."""
+    return Coalesce(
+        Subquery(
+            Guardianship.objects.filter(guardian=guardian, student__user__is_active=True)
+            .values("guardian")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def _desk_context(student: Student, form: PaymentForm | None = None, start=None) -> dict:
     account = selectors.student_account(student.pk)
     if form is None:
         initial = {"amount": account.outstanding} if account.outstanding > 0 else {}
+        initial.update(_start_values(start or {}))
         form = PaymentForm(initial=initial)
-    guardians = list(student.guardians.order_by("full_name").only("full_name", "phone"))
+    guardians = list(
+        student.guardians.order_by("full_name")
+        .only("full_name", "phone")
+        .annotate(children=_active_children(OuterRef("pk")))
+    )
     return {"student": student, "account": account, "form": form, "guardians": guardians}
+
+
+def _start_values(query) -> dict:
+    """A starting point from the address ("Record again" after a void): `amount` and
+    `method`, each only when well formed (the form checks them again on save)."""
+    values = {}
+    amount = query.get("amount", "")[:12]
+    if amount and is_plain_amount(amount):
+        values["amount"] = amount
+    if query.get("method") in Payment.Method.values:
+        values["method"] = query["method"]
+    return values
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -54,8 +86,15 @@ def payment_new(request):
         form = PaymentForm(request.POST)
         payment, created = _already_recorded(request.POST.get("token")), False
         if payment is None and form.is_valid():
-            payment, created = _record(request, student, form)
+            context["confirm"] = _slips_to_confirm(student, form)
+            if context["confirm"]:
+                # A twin of this form (a double click) may have saved since the first
+                # look, making this one look like an overpayment: show that payment.
+                payment = _already_recorded(request.POST.get("token"))
+            else:
+                payment, created = _record(request, student, form)
         if payment is None:
+            form.focus_first_error()
             context.update(_desk_context(student, form))
             return _render_desk(request, context)
         if not request.htmx:
@@ -76,7 +115,7 @@ def payment_new(request):
         context.update(saved=saved, saved_again=bool(request.GET.get("repeat")))
         context.update(_saved_context(saved))
     elif request.GET.get("student"):
-        context.update(_desk_context(student_or_404(request.GET["student"])))
+        context.update(_desk_context(student_or_404(request.GET["student"]), start=request.GET))
     return _render_desk(request, context)
 
 
@@ -95,10 +134,45 @@ def _already_recorded(token):
         return None
 
 
+def _slips_to_confirm(student, form):
+    """What the desk asks before recording (a large credit, an old date), or None once
+    the form confirms exactly these (the same amount and date)."""
+    data = form.cleaned_data
+    outstanding = selectors.student_account(student.pk).outstanding
+    slips = desk_checks.slips(
+        amount=data["amount"], outstanding=outstanding, paid_on=data["paid_on"]
+    )
+    if not slips or form.confirmed(slips):
+        return None
+    return slips
+
+
+def save_from_desk(form, save, first_of_token):
+    """Run a desk's `save()` (which returns `(record, created)`). A refusal goes on the
+    form: a duplicate reference on Reference (with the payment it is on), any other rule
+    above the form; `(None, False)`. The same form saved at the same moment elsewhere (two
+    tabs, a retry) won the idempotency key and this one rolled back: `first_of_token()`
+    gives the first record."""
+    try:
+        return save()
+    except desk_checks.DuplicateReference as error:
+        form.add_error("reference", error)
+        form.duplicate_of = error.payment
+    except ValidationError as error:
+        form.add_error(None, error)
+    except IntegrityError:
+        first = first_of_token()
+        if first is None:
+            raise
+        return first, False
+    return None, False
+
+
 def _record(request, student, form):
     data = form.cleaned_data
-    try:
-        return services.record_payment(
+    return save_from_desk(
+        form,
+        lambda: services.record_payment(
             student=student,
             amount=data["amount"],
             method=data["method"],
@@ -107,17 +181,11 @@ def _record(request, student, form):
             paid_on=data["paid_on"],
             recorded_by=request.user,
             idempotency_key=data["token"],
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None, False
-    except IntegrityError:
-        # The same form saved at the same moment elsewhere (two tabs, a retry): that
-        # save won the idempotency key, this one rolled back. Show the first payment.
-        payment = _already_recorded(data["token"])
-        if payment is None:
-            raise
-        return payment, False
+            override_reason=data.get("closed_day_reason", ""),
+            reference_override=data["reference_override"],
+        ),
+        lambda: _already_recorded(data["token"]),
+    )
 
 
 def _payment_or_404(pk) -> Payment:
@@ -185,6 +253,7 @@ LEDGER_COLUMNS = [
     "student__roll_number",
     "student__user__full_name",
     "recorded_by__full_name",
+    "group_id",
 ]
 
 
@@ -281,17 +350,8 @@ def _ledger_csv(payments):
 
 
 def _receipt_context(request, payment):
-    institute = Institute.get()
-    remember_institute(institute)
-    allocations = selectors.payment_allocations(payment.pk)
-    return {
-        "payment": payment,
-        "institute": institute,
-        "allocations": allocations,
-        "unallocated": payment.amount - sum((a.amount for a in allocations), ZERO),
-        "amount_words": amount_in_words(payment.amount, institute.currency),
-        "thermal": request.GET.get("format") == "thermal" or request.GET.get("size") == "thermal",
-    }
+    thermal = request.GET.get("format") == "thermal" or request.GET.get("size") == "thermal"
+    return pdf.receipt_context(payment, viewer=request.user, thermal=thermal)
 
 
 @require_safe
@@ -303,8 +363,13 @@ def payment_detail(request, pk):
         return payment_pdf(request, pk)
     payment = get_payment_for(request, pk)
     context = _receipt_context(request, payment)
-    if request.user.role in STAFF_ROLES:
-        context["void_form"] = VoidForm()
+    context["office"] = request.user.role in STAFF_ROLES
+    context["share_url"] = request.build_absolute_uri()
+    context["whatsapp"] = whatsapp.receipt_links(request, context)
+    if context["office"]:
+        context["void_form"] = VoidForm(
+            closed_day=request.user.role == Role.ADMIN and is_closed(payment.paid_on)
+        )
         context["remarks_form"] = RemarksForm(initial={"remarks": payment.remarks})
         context["remark_edits"] = list(payment.remark_edits.select_related("edited_by"))
     return render(request, "fees/payment_detail.html", context)
@@ -314,38 +379,46 @@ def payment_detail(request, pk):
 @allow_roles(*PAYER_ROLES)
 def payment_pdf(request, pk):
     """The receipt as a PDF (weasyprint), A4 or `?size=thermal` for an 80 mm roll."""
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML
-
     payment = get_payment_for(request, pk)
     context = _receipt_context(request, payment)
-    html = render_to_string("fees/receipt_pdf.html", context, request=request)
-    stylesheet = CSS(filename=finders.find("css/receipt-pdf.css"))
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
-        stylesheets=[stylesheet]
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = payment.receipt_number.replace("/", "-")
-    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    content = pdf.render_pdf(context, request=request, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(content, content_type=pdf.MIMETYPE)
+    response["Content-Disposition"] = f'inline; filename="{pdf.filename(payment)}"'
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @allow_roles(*STAFF_ROLES)
 def payment_void(request, pk):
-    """Void a payment with a reason; it stays listed, struck through, in no total."""
+    """Void a payment: GET asks first (receipt, amount, student, the reason); POST voids
+    it with the reason. It stays listed, struck through, in no total; the receipt then
+    offers "Record again" for the same student."""
     payment = get_payment_for(request, pk)
-    form = VoidForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "A payment is voided only with a reason.")
-    elif payment.is_void:
-        messages.info(request, f"Receipt {payment.receipt_number} was already void.")
-    else:
-        services.void_payment(
-            payment=payment, by=request.user, reason=form.cleaned_data["reason"], request=request
-        )
-        messages.success(request, f"Receipt {payment.receipt_number} is void.")
-    return redirect("fees:payment_detail", pk=payment.pk)
+    if payment.is_void:
+        if request.method == "POST":
+            messages.info(request, f"Receipt {payment.receipt_number} was already void.")
+        return redirect("fees:payment_detail", pk=payment.pk)
+    closed_day = request.user.role == Role.ADMIN and is_closed(payment.paid_on)
+    form = VoidForm(request.POST if request.method == "POST" else None, closed_day=closed_day)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.void_payment(
+                payment=payment,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+                override_reason=form.cleaned_data.get("closed_day_reason", ""),
+            )
+        except ValidationError as error:  # a closed day (fees.day_close)
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Receipt {payment.receipt_number} is void.")
+            return redirect("fees:payment_detail", pk=payment.pk)
+    if form.errors:
+        form.fields["reason"].widget.attrs["autofocus"] = True
+    family = family_receipt(request.user, payment) if payment.group_id else None
+    context = {"payment": payment, "form": form, "family": family}
+    return render(request, "fees/payment_void.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

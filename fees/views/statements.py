@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -10,8 +11,9 @@ from accounts.access import allow_roles
 from accounts.institute.memory import remember_institute
 from accounts.models import STAFF_ROLES, Institute, Role, Student
 from fees.exports import Table, export_response
+from fees.receipts import whatsapp
 from fees.reports.statement import statement
-from fees.selectors import family_students
+from fees.selectors import family_students, with_balances
 from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_range, presets
 from musicbeats.ids import parse_id
@@ -73,6 +75,19 @@ def statement_tables(st) -> list[Table]:
     ]
 
 
+def _whatsapp_links(request, institute, student) -> list:
+    """The office's "Send on WhatsApp" buttons: the balance today (whatever range the
+    page shows) and the family's page. Two queries: the balance, the guardians."""
+    owed = (
+        with_balances(Student.objects.filter(pk=student.pk))
+        .values_list("balance_total", flat=True)
+        .first()
+    )
+    return whatsapp.statement_links(
+        request, institute=institute, student=student, owed=owed, on=timezone.localdate()
+    )
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 @allow_roles(*STATEMENT_ROLES)
@@ -99,5 +114,7 @@ def student_statement(request, pk):
         "presets": presets(),
         "fragment": wants_fragment(request),
     }
+    if context["is_staff"] and not context["fragment"]:
+        context["whatsapp"] = _whatsapp_links(request, institute, student)
     template = "fees/statement.html#figures" if context["fragment"] else "fees/statement.html"
     return render(request, template, context)

@@ -5,6 +5,7 @@ Both read `fees.reports`: aggregates in the database, a fixed number of queries.
 
 from datetime import timedelta
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from fees.views.reporting import bad_export, export_format, wants_fragment
 from musicbeats.dates import parse_day, parse_range, presets
 from musicbeats.money import ZERO, format_money
 
+PAYMENTS_PAGE = 100
 TABLES = ("months", "methods", "courses", "batches", "dues", "defaulters", "matrix")
 
 
@@ -274,14 +276,24 @@ def cash_close(request):
     if refused := bad_export(request):
         return refused
     day, error = parse_day(request.GET.get("date"))
-    institute = Institute.get()
-    remember_institute(institute)
     close = None if error else close_of_day(day)
     fmt = export_format(request)
     if fmt and close is not None:
         return export_response(
             _cash_close_tables(day, close), filename=f"cash-close-{day}", fmt=fmt
         )
+    context = cash_close_context(request, day, error, close)
+    template = "fees/cash_close.html#close" if context["fragment"] else "fees/cash_close.html"
+    return render(request, template, context)
+
+
+def cash_close_context(request, day, error, close, form=None) -> dict:
+    """What the cash close page shows: the day's figures and its close (or the form to
+    close it; `form`: the one just posted). Also the day-close view's page."""
+    from fees.views.day_close import day_close_context
+
+    institute = Institute.get()
+    remember_institute(institute)
     context = {
         "close": close,
         "day": day,
@@ -295,5 +307,10 @@ def cash_close(request):
         # Reversed once, not once per payment row (a busy day lists hundreds).
         "receipt_prefix": reverse("fees:payment_detail", kwargs={"pk": 0}).removesuffix("0/"),
     }
-    template = "fees/cash_close.html#close" if context["fragment"] else "fees/cash_close.html"
-    return render(request, template, context)
+    if close is not None:
+        # The day's rows a page at a time: a busy day's hundreds stay out of one page.
+        context["payments_page"] = Paginator(close.payments, PAYMENTS_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context.update(day_close_context(request, day, close, form))
+    return context

@@ -118,9 +118,6 @@ def load(source: Path, settings_dict: dict) -> None:
                 str(source),
             ],
         )
-        # Autovacuum may be off (STACK-NOTES): give the planner statistics at once.
-        with django_connection(settings_dict) as wrapper, wrapper.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def _pg_run(program: str, settings_dict: dict, arguments: list[str]) -> None:

@@ -30,6 +30,7 @@ from fees.services import receipt_number
 from musicbeats import security_log
 from musicbeats.backups import archive, engines
 from musicbeats.backups.archive import BackupError, BackupFile
+from musicbeats.db_stats import refresh_statistics
 
 RECEIPT_KEY = "receipt:"
 # Payments recorded this long before a backup's name-stamp are read from the live
@@ -181,6 +182,7 @@ def restore_backup(
         pending_migrations=engines.pending_migrations(settings_dict),
     )
     _move_counters_forward(settings_dict, live, issued_up_to or {}, report)
+    _refresh_statistics(settings_dict)
     security_log.event("backup_restored", file=backup.name)
     return report
 
@@ -215,9 +217,16 @@ def _read_live(settings_dict: dict, *, since: datetime) -> _Live:
                 [wrapper.ops.adapt_datetimefield_value(since)],
             )
             for year, sequence, number, amount, paid_on, method, ref, student, at in cursor:
+                amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+                seen = live.payments.get((year, int(sequence)))
+                if seen is not None:
+                    # A family payment: one receipt number, a row per child.
+                    seen["amount"] += amount
+                    seen["student_id"] = f"{seen['student_id']}, {student}"
+                    continue
                 live.payments[(year, int(sequence))] = {
                     "receipt_number": number,
-                    "amount": Decimal(str(amount)).quantize(Decimal("0.01")),
+                    "amount": amount,
                     "paid_on": str(paid_on)[:10],
                     "method": method,
                     "reference": ref,
@@ -230,6 +239,13 @@ def _read_live(settings_dict: dict, *, since: datetime) -> _Live:
         # (`--issued-up-to`) are then the only record of what was issued after the backup.
         live.readable = False
     return live
+
+
+def _refresh_statistics(settings_dict: dict) -> None:
+    """A PostgreSQL dump carries no planner statistics and a SQLite file may carry old
+    ones: gather them for every table of the restored database (musicbeats.db_stats)."""
+    with engines.django_connection(settings_dict) as wrapper:
+        refresh_statistics(using=wrapper.alias)
 
 
 def _move_counters_forward(

@@ -1,7 +1,8 @@
 // The fee desk (/fees/payments/new/), keyboard first. The page works without this file
 // (plain GET search, links, plain POST); this adds: arrow keys through the students
-// found, Enter to open one, the amount following the ticked months, focus on the amount
-// when a student opens and back on the search when a payment is saved.
+// found, Enter to open one, the amount and the ticked months following each other, focus
+// on the amount when a student opens (on the field in error, or the desk's question, after
+// a refused or questioned save) and back on the search when a payment is saved.
 "use strict";
 
 (function () {
@@ -51,23 +52,71 @@
     }
   });
 
-  // Ticking a month ticks the older ones (payments pay the oldest first); unticking one
-  // unticks the newer ones. The amount is the sum of the ticked months.
+  // Ticks and amount agree both ways. Ticking a month ticks the older ones (payments pay
+  // the oldest first) and unticking one unticks the newer ones; the amount is the sum of
+  // the ticked months (none ticked: no amount). Typing an amount ticks the months it
+  // covers, oldest first; a month it pays only in part is shown as partial.
+  const dueBoxes = () => Array.from(document.querySelectorAll("#desk [data-due-amount]"));
+  const duePaise = (box) => Math.round(parseFloat(box.dataset.dueAmount) * 100);
+  const rupees = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" });
+
+  function showPartial(box, paise) {
+    const badge = box.closest("tr") && box.closest("tr").querySelector("[data-due-partial]");
+    box.indeterminate = paise > 0;
+    if (!badge) return;
+    badge.hidden = !(paise > 0);
+    badge.textContent = paise > 0 ? "partial: " + rupees.format(paise / 100) : "";
+  }
+
+  function amountPaise(text) {
+    const value = (text || "").trim();
+    if (!/^\d+(\.\d{0,2})?$|^\.\d{1,2}$/.test(value)) return null;
+    return Math.round(parseFloat(value) * 100);
+  }
+
+  function ticksFromAmount() {
+    const amount = document.getElementById("id_amount");
+    if (!amount) return;
+    let left = amountPaise(amount.value);
+    if (left === null) return; // not a plain amount: the server says what is wrong
+    dueBoxes().forEach((box) => {
+      const due = duePaise(box);
+      box.checked = left > 0;
+      showPartial(box, left > 0 && left < due ? left : 0);
+      left = Math.max(0, left - due);
+    });
+  }
+
   document.addEventListener("change", (event) => {
     const box = event.target;
     if (!box.matches || !box.matches("[data-due-amount]")) return;
-    const boxes = Array.from(document.querySelectorAll("[data-due-amount]"));
+    const boxes = dueBoxes();
     const i = boxes.indexOf(box);
     boxes.forEach((other, j) => {
       if (box.checked && j < i) other.checked = true;
       if (!box.checked && j > i) other.checked = false;
+      showPartial(other, 0);
     });
     let paise = 0;
     boxes.forEach((b) => {
-      if (b.checked) paise += Math.round(parseFloat(b.dataset.dueAmount) * 100);
+      if (b.checked) paise += duePaise(b);
     });
     const amount = document.getElementById("id_amount");
-    if (amount && paise > 0) amount.value = (paise / 100).toFixed(2);
+    if (amount) amount.value = paise > 0 ? (paise / 100).toFixed(2) : "";
+  });
+
+  document.addEventListener("input", (event) => {
+    if (event.target && event.target.id === "id_amount") ticksFromAmount();
+  });
+
+  document.addEventListener("click", (event) => {
+    // "No, change the amount or date": back to the amount, selected.
+    if (!event.target.closest || !event.target.closest("[data-confirm-fix]")) return;
+    const amount = document.getElementById("id_amount");
+    if (!amount) return;
+    event.preventDefault();
+    amount.focus();
+    amount.select();
   });
 
   function afterDeskSwap() {
@@ -82,8 +131,14 @@
       if (list) list.innerHTML = "";
       return;
     }
-    const error = document.querySelector("#desk .is-invalid");
-    const field = error || document.getElementById("id_amount");
+    ticksFromAmount();
+    // Asking first: the question takes the focus (read out; Enter does not confirm it).
+    // Else the first field in error (the server marks it autofocus), else the amount.
+    const field =
+      document.querySelector("#desk [data-desk-confirm]") ||
+      document.querySelector("#desk [autofocus]") ||
+      document.querySelector("#desk .is-invalid") ||
+      document.getElementById("id_amount");
     if (field) {
       field.focus();
       if (field.select) field.select();

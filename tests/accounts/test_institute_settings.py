@@ -16,6 +16,14 @@ VALID = {
     "due_day": "5",
     "late_fee": "100.00",
     "defaulter_days": "45",
+    "overpay_confirm_above": "2000",
+    "past_date_confirm_days": "15",
+    "reminder_before": "on",
+    "reminder_before_days": "3",
+    "reminder_on_due_day": "on",
+    "reminder_after": "on",
+    "reminder_after_every": "7",
+    "reminder_after_times": "3",
 }
 
 
@@ -32,9 +40,62 @@ def test_admin_saves_the_fee_rules(client, admin_user):
         Decimal("100.00"),
         45,
     )
+    assert (institute.overpay_confirm_above, institute.past_date_confirm_days) == (2000, 15)
     page = client.get(URL)
     assert b"Institute settings saved." in page.content
     assert admin_user.full_name.encode() in page.content  # the recent change names who
+
+
+def test_admin_sets_the_fee_reminder_steps(client, admin_user):
+    client.force_login(admin_user)
+    data = {**VALID, "reminder_before_days": "5", "reminder_after_every": "10"}
+    data["reminder_after_times"] = "2"
+    del data["reminder_on_due_day"]  # an unticked box is not sent
+    assert client.post(URL, data).status_code == 302
+    institute = Institute.get()
+    assert (institute.reminder_before, institute.reminder_on_due_day, institute.reminder_after) == (
+        True,
+        False,
+        True,
+    )
+    assert (
+        institute.reminder_before_days,
+        institute.reminder_after_every,
+        institute.reminder_after_times,
+    ) == (5, 10, 2)
+    page = client.get(URL).content.decode()
+    assert "Fee reminders" in page
+    assert 'name="reminder_on_due_day"' in page
+
+
+def test_the_reminder_defaults_are_three_days_before_on_the_day_and_weekly_thrice(db):
+    institute = Institute.get()
+    assert (institute.reminder_before, institute.reminder_on_due_day, institute.reminder_after) == (
+        True,
+        True,
+        True,
+    )
+    assert (
+        institute.reminder_before_days,
+        institute.reminder_after_every,
+        institute.reminder_after_times,
+    ) == (3, 7, 3)
+
+
+def test_the_database_refuses_reminder_settings_out_of_bounds(db):
+    from django.db import IntegrityError, transaction
+
+    institute = Institute.get()
+    for field, value in [
+        ("reminder_before_days", 0),
+        ("reminder_before_days", 28),
+        ("reminder_after_every", 31),
+        ("reminder_after_times", 0),
+    ]:
+        setattr(institute, field, value)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            institute.save()
+        institute = Institute.objects.get(pk=1)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +110,19 @@ def test_admin_saves_the_fee_rules(client, admin_user):
         ("currency", "XYZ", b"Select a valid choice"),
         ("name", "   ", b"This field is required"),
         ("defaulter_days", "x" * 10_000, b"Enter a whole number"),
+        ("overpay_confirm_above", "-1", b"greater than or equal to 0"),
+        ("overpay_confirm_above", "500.50", b"Enter a whole number"),
+        ("past_date_confirm_days", "0", b"greater than or equal to 1"),
+        ("past_date_confirm_days", "", b"This field is required"),
+        ("reminder_before_days", "0", b"Remind at least 1 day before the due day."),
+        ("reminder_before_days", "28", b"Remind at most 27 days before the due day."),
+        ("reminder_before_days", "", b"This field is required"),
+        ("reminder_after_every", "0", b"Repeat the reminder every 1 day or more."),
+        ("reminder_after_every", "31", b"Repeat the reminder at least every 30 days."),
+        ("reminder_after_every", "seven", b"Enter a whole number"),
+        ("reminder_after_times", "0", b"Remind at least once after the due day"),
+        ("reminder_after_times", "13", b"Remind at most 12 times after the due day."),
+        ("reminder_after_times", "2.5", b"Enter a whole number"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(

@@ -1,7 +1,5 @@
 """Invitations: sent when the office makes an account with an email; resent on demand."""
 
-import smtplib
-
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -48,14 +46,16 @@ def test_nobody_without_an_email_or_deactivated_is_invited(office, db):
     assert mail.outbox == []
 
 
-def test_a_mail_server_that_is_down_is_a_warning_not_an_error(office, student, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("down")
+def test_a_mail_server_that_is_down_leaves_the_invitation_in_the_outbox(office, student, settings):
+    from accounts.notifications.models import Message
+    from tests.notifications.smtp import free_port, smtp_mailers
 
-    monkeypatch.setattr("accounts.people.services.send_mail", refuse)
+    settings.MAILERS = smtp_mailers(free_port())  # nothing listens there
     response = office.post(reverse("people:person_invite", args=[student.pk]), follow=True)
     assert response.status_code == 200
-    assert "could not be sent" in response.content.decode()
+    assert "Invitation sent to student@example.test" in response.content.decode()
+    message = Message.objects.get(to=student.email)
+    assert message.status == Message.Status.QUEUED and message.last_error  # a retry waits
 
 
 def test_the_invitation_link_lets_a_new_guardian_log_in(client, office_user):

@@ -1,6 +1,7 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.core.management import call_command
 
@@ -25,6 +26,9 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(db, office_user):
     assert User.objects.count() == 1
 
 
+# The large institute (200,000 payments, 500,000 marks) takes many minutes, most on
+# PostgreSQL: a slow variant, run by `make soak` (and seeded by every `make bench`).
+@pytest.mark.soak
 def test_seed_demo_large_scale(db):
     call_command("seed_demo", "--scale", "large", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert User.objects.filter(role="student").count() >= 2000

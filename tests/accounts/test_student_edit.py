@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Guardianship, Role, Student, User
 from tests.accounts.student_pages import ADD, HTMX, LIST, names, student_form
+from tests.accounts.test_people_links import BUDGET_STUDENT
 from tests.factories import (
     EnrollmentFactory,
     GuardianshipFactory,
@@ -43,7 +44,9 @@ def test_detail_of_unknown_or_non_student_is_404(office, teacher):
 def test_detail_query_budget(office, student, rows, django_assert_max_num_queries):
     for _ in range(rows):
         EnrollmentFactory(student=student.student)
-    with django_assert_max_num_queries(5):
+    # The person and their classes, fees, attendance, notes, exams and levels:
+    # tests/accounts/test_people_links.py counts them with many payments and marks.
+    with django_assert_max_num_queries(BUDGET_STUDENT):
         assert office.get(reverse("people:student_detail", args=[student.pk])).status_code == 200
 
 

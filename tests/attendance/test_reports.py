@@ -430,8 +430,8 @@ def test_reports_cost_the_same_queries_at_1000_and_100000_marks(
         reverse("rollcall:report_teachers"): 5,
         # session, user, institute, last lessons, absent marks, enrolments (one streak)
         reverse("rollcall:absentees"): 6,
-        # session, user, student, term, tallies, marks
-        reverse("rollcall:student", args=[pupils[0].pk]): 6,
+        # session, user, student, term, tallies, marks; levels (enrolments, changes, levels)
+        reverse("rollcall:student", args=[pupils[0].pk]): 9,
     }
     for who in (office_user, teacher):
         client.force_login(who)
@@ -468,8 +468,8 @@ def test_a_familys_history_costs_the_same_queries(
         for kid in kids:
             MarkFactory(lesson=lesson, student=kid, status=P)
     client.force_login(guardian)
-    # session, user, children, term, tallies, marks
-    with django_assert_max_num_queries(6):
+    # session, user, children, term, tallies, marks; levels (enrolments, changes, levels)
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("rollcall:mine"))
     assert len(response.context["entries"]) == children + 1
 

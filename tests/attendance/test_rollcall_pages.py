@@ -204,8 +204,8 @@ def test_roster_query_budget_does_not_grow(client, teacher, size, django_assert_
         MarkFactory(lesson=lesson, student=student, marked_by=UserFactory(role=Role.TEACHER))
     LessonGuestFactory(lesson=lesson)
     client.force_login(teacher)
-    # session, user, lesson, institute, roster, marks
-    with django_assert_max_num_queries(6):
+    # session, user, lesson, institute, roster, marks, the lesson's notes
+    with django_assert_max_num_queries(7):
         response = client.get(lesson_url(lesson))
     assert len(response.context["rows"]) == size + 1
 

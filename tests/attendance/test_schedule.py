@@ -102,7 +102,7 @@ def test_teacher_sees_their_own_week_and_lessons_they_substitute(
     covered.save()
     page = client.get("/schedule/")
     assert "Guitar Beginners" in card_text(page)
-    assert f"Substitute: {teacher.full_name}" in card_text(page)
+    assert f"You teach instead of {other_teacher.full_name}" in card_text(page)
     assert f'href="/attendance/lessons/{covered.pk}/"' in page.content.decode()
 
 
@@ -147,7 +147,7 @@ def test_cancelled_lessons_are_shown_as_cancelled(client, student, world):
     lesson.save()
     client.force_login(student)
     page = client.get("/schedule/")
-    assert "Cancelled Teacher unwell" in card_text(page)
+    assert "Cancelled: Teacher unwell" in card_text(page)
     assert "wk-cancelled" in page.content.decode()
 
 

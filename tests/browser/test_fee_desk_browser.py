@@ -51,7 +51,7 @@ def _print_the_receipt(page, a11y, receipt):
     assert page.evaluate("window.printed") is True
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
-    expect(page.get_by_role("button", name="Void payment")).to_be_hidden()
+    expect(page.get_by_role("link", name="Void this payment…")).to_be_hidden()
     expect(page.locator(".receipt")).to_be_visible()
     page.emulate_media(media="screen")
 
@@ -93,9 +93,12 @@ def test_office_records_three_payments_with_the_keyboard_prints_and_voids(demo, 
 
     _print_the_receipt(page, a11y, receipts[-1])
 
-    # Void it with a reason.
+    # Void it with a reason, after the confirmation step.
+    page.get_by_role("link", name="Void this payment…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(receipts[-1])
+    a11y.check(page)
     page.get_by_label("Reason for voiding").fill("Family paid twice by mistake")
-    page.get_by_role("button", name="Void payment").click()
+    page.get_by_role("button", name=f"Void receipt {receipts[-1]}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("VOID")
     expect(page.get_by_text("Family paid twice by mistake")).to_be_visible()
     a11y.check(page)
@@ -143,5 +146,5 @@ def test_family_opens_its_own_receipt(demo, make_page, a11y, email):
     log_in(page, a11y, demo.url, email)
     page.goto(f"{demo.url}/fees/payments/{payment.pk}/")
     expect(page.locator(".receipt-number")).to_have_text(payment.receipt_number)
-    expect(page.get_by_role("button", name="Void payment")).to_have_count(0)
+    expect(page.get_by_role("link", name="Void this payment…")).to_have_count(0)
     a11y.check(page)

@@ -151,7 +151,7 @@ def test_guardian_sees_both_children_and_their_statements(demo, make_page, a11y)
 def test_admin_dashboard_and_institute_settings(demo, make_page, a11y):
     page = make_page(DESKTOP)
     log_in(page, a11y, demo.url, "admin@musicbeats.test", DEMO_PASSWORD)
-    expect(page.get_by_text("against")).to_be_visible()
+    expect(page.get_by_text("dues paid so far")).to_be_visible()
     a11y.check(page)
     nav_to(page, "Settings", "Institute settings")
     a11y.check(page)

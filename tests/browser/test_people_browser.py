@@ -3,6 +3,7 @@ guardian sees both children; every page visited passes axe."""
 
 import re
 
+from django.db.models import Count
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
@@ -167,4 +168,53 @@ def test_office_pages_pass_axe(demo, make_page, a11y):
     page.goto(f"{demo.url}/people/teachers/new/")
     a11y.check(page)
     page.goto(f"{demo.url}/people/guardians/new/")
+    a11y.check(page)
+
+
+def test_office_goes_from_a_student_and_a_family_to_the_fee_desk(demo, make_page, a11y):
+    """Issue 13, item 7: the student's page shows fees, attendance and classes and leads
+    to the desk with the student chosen; the guardian's page shows each child's balance
+    and the family's; the statement leads to the desk too."""
+    from accounts.models import Guardianship, Student
+    from tests.browser.test_fee_desk_browser import families_with_dues
+
+    student = Student.objects.select_related("user").get(roll_number=families_with_dues(1)[0])
+    page = make_page(DESKTOP)
+    log_in(page, a11y, demo.url, "office@musicbeats.test", DEMO_PASSWORD)
+    expect(page).to_have_url(f"{demo.url}/")
+    a11y.check(page)
+    page.goto(f"{demo.url}/people/students/{student.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(student.user.full_name)
+    fees = page.get_by_role("region", name="Fees")
+    expect(fees.locator("[data-figure=student-balance]")).to_contain_text("due")
+    expect(page.get_by_role("region", name="Attendance")).to_contain_text("last 30 days")
+    expect(page.get_by_role("link", name="Enrol", exact=True)).to_be_visible()
+    a11y.check(page)
+
+    page.get_by_role("link", name="Record payment").click()
+    page.wait_for_url(re.compile(rf"/fees/payments/new/\?student={student.pk}$"))
+    desk = page.locator(f"[data-desk-student='{student.pk}']")
+    expect(desk.get_by_role("heading", level=2)).to_contain_text(student.user.full_name)
+    expect(page.get_by_label("Amount (₹)")).to_be_visible()
+    a11y.check(page)
+
+    # A family with two children: each child's balance, the family's, and the statement.
+    link = (
+        Guardianship.objects.values("guardian_id")
+        .annotate(children=Count("student"))
+        .filter(children__gte=2)
+        .order_by("guardian_id")
+        .first()
+    )
+    page.goto(f"{demo.url}/people/guardians/{link['guardian_id']}/")
+    expect(page.locator("[data-figure=family-balance]")).to_be_visible()
+    expect(page.locator("[data-figure=child-balance]")).to_have_count(link["children"])
+    a11y.check(page)
+    page.get_by_role("link", name=re.compile("^Statement of")).first.click()
+    page.wait_for_url(re.compile(r"/fees/students/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fee statement")
+    a11y.check(page)
+    page.get_by_role("link", name="Record payment").click()
+    page.wait_for_url(re.compile(r"/fees/payments/new/\?student=\d+$"))
+    expect(page.get_by_label("Amount (₹)")).to_be_visible()
     a11y.check(page)

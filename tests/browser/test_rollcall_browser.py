@@ -212,7 +212,7 @@ def test_reports_and_family_pages_pass_axe(demo, make_page, a11y, viewport):
         family = make_page(viewport)
         log_in(family, a11y, demo.url, email, DEMO_PASSWORD)
         if viewport == DESKTOP:
-            family.get_by_role("link", name="My attendance").click()
+            family.get_by_role("link", name="Attendance", exact=True).click()
         else:
             family.goto(f"{demo.url}/attendance/mine/")
         expect(family.get_by_role("heading", level=1)).to_contain_text("attendance")

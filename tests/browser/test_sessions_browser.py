@@ -65,7 +65,7 @@ def bfcache_page(browser_type, browser_type_launch_args, a11y):
     browser = browser_type.launch(
         **browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"]
     )
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
     context.clock.install(time=timezone.now())
     context.set_default_timeout(10_000)
     yield a11y.watch(context.new_page())

@@ -27,11 +27,16 @@ def _charge(request):
 ROWS = {
     "fees:payment_list": Row(STAFF),
     "fees:payment_new": Row(STAFF),
+    # The family desk of the `guardian` fixture (one child: the page still opens).
+    "fees:family_payment_new": Row(
+        STAFF, kwargs=lambda request: {"pk": request.getfixturevalue("guardian").pk}
+    ),
     "fees:payment_detail": Row(PAYERS, kwargs=_payment_of_student),
     "fees:payment_pdf": Row(PAYERS, kwargs=_payment_of_student),
-    # POST only: the matrix's GET is 405 for every role (tests/fees/test_payment_detail.py
-    # checks who may POST: staff; others 403).
-    "fees:payment_void": Row(frozenset(), kwargs=_payment_of_student, refused=405, declared=STAFF),
+    # GET is the confirmation step (staff); tests/fees/test_payment_detail.py checks who
+    # may POST: staff; others 403.
+    "fees:payment_void": Row(STAFF, kwargs=_payment_of_student),
+    # POST only: the matrix's GET is 405 for every role.
     "fees:payment_remarks": Row(
         frozenset(), kwargs=_payment_of_student, refused=405, declared=STAFF
     ),
@@ -42,6 +47,9 @@ ROWS = {
     # Summaries (fees_views).
     "fees:summary": Row(STAFF),
     "fees:cash_close": Row(STAFF),
+    # POST only (tests/fees/test_day_close.py: staff close, a teacher gets 403).
+    "fees:day_close": Row(frozenset(), refused=405, declared=STAFF),
+    "fees:closed_days": Row(STAFF),
     # `student` and their `guardian` see this statement; another family gets 404 (tested
     # in test_statement.py); a teacher gets 403.
     "fees:student_statement": Row(

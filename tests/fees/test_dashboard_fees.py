@@ -39,14 +39,50 @@ def test_office_sees_todays_collections_and_the_overdue_count(client, office_use
     assert "Collected today" in page and "with overdue dues" in page
 
 
-def test_admin_sees_the_months_collections_against_its_dues(client, admin_user, fee_day):
+def test_admin_sees_the_months_collections_and_its_dues_paid(client, admin_user, fee_day):
     client.force_login(admin_user)
     fees = client.get("/").context["staff_fees"]
     assert fees.month_dues == Decimal("3000.00")
     expected = Decimal("1200.00") if fee_day.day > 1 else Decimal("1000.00")
     assert fees.month_total == expected
-    assert fees.month_share == int(expected * 100 / 3000)
+    # The 200 paid yesterday settled last month's fee (oldest first), not this month's.
+    assert fees.month_dues_paid == Decimal("1000.00")
+    assert fees.month_share == 33
     assert fees.overdue_students is None
+
+
+def test_the_months_figures_say_what_they_count_with_arrears_credit_and_a_void(
+    client, admin_user, db
+):
+    """Collected in the month: every valid payment made in it (arrears and advances too).
+    The month's dues paid: allocations to its own charges, from payments of any day."""
+    Institute.get()
+    today = timezone.localdate()
+    month = month_start(today)
+    last = month_start(month - timedelta(days=1))
+    in_arrears, ahead, overpays = StudentFactory(), StudentFactory(), StudentFactory()
+    monthly_dues(in_arrears, [last, month], due_day=1)
+    PaymentFactory(student=in_arrears, amount=Decimal("2000.00"))  # 1,500 old + 500 now
+    PaymentFactory(student=ahead, amount=Decimal("1000.00"), paid_on=last)  # credit
+    monthly_dues(ahead, [month], due_day=1)  # the credit settles 1,000 of it
+    monthly_dues(overpays, [month], due_day=1)
+    PaymentFactory(student=overpays, amount=Decimal("3000.00"))  # 1,500 + 1,500 advance
+    wrong = PaymentFactory(student=ahead, amount=Decimal("500.00"))
+    from fees.services import void_payment
+
+    void_payment(payment=wrong, by=admin_user, reason="Entered twice")
+    client.force_login(admin_user)
+    response = client.get("/")
+    fees = response.context["staff_fees"]
+    assert fees.month_dues == Decimal("4500.00")
+    assert (fees.month_total, fees.month_count) == (Decimal("5000.00"), 2)
+    assert fees.month_dues_paid == Decimal("3000.00")  # 500 + 1,000 + 1,500
+    assert fees.month_share == 66
+    page = response.content.decode()
+    name = today.strftime("%B")
+    assert f"Collected in {name} (all payments" in page
+    assert f"{name}'s dues paid so far (66%)" in page
+    assert 'data-figure="month-dues-paid">₹3,000.00<' in page
 
 
 def test_family_sees_what_is_due(client, student, guardian, fee_day):

@@ -36,6 +36,7 @@ def record_at_the_desk(office, student):
             "reference": "",
             "paid_on": paid_on if isinstance(paid_on, str) else paid_on.isoformat(),
             "remarks": "",
+            "confirm_credit": "1500.00",  # kept as credit: the desk asks first
         },
     )
     return Payment.objects.get(student=student)

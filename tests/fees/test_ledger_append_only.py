@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from fees.models import LedgerError, Payment
+from fees.models import LedgerError, Payment, PaymentGroup
 from fees.services import edit_remarks, void_payment
 from tests.factories import PaymentFactory, StudentFactory, UserFactory
 
@@ -65,6 +65,26 @@ def test_related_manager_cannot_delete_or_update(payment):
         student.payments.update(amount=Decimal("3.00"))
 
 
+def _group(number="MB/2020-21/777777"):
+    return PaymentGroup.objects.create(
+        receipt_number=number, total=Decimal("1.00"), recorded_by=UserFactory(role="office")
+    )
+
+
+def _member(number, group=None, sequence=777777):
+    """A payment row written straight (not through the service), with this receipt."""
+    return Payment.objects.create(
+        student=StudentFactory(),
+        amount=Decimal("10.00"),
+        method="cash",
+        receipt_number=number,
+        financial_year="2020-21",
+        receipt_sequence=sequence,
+        recorded_by=UserFactory(role="office"),
+        group=group,
+    )
+
+
 def _raw(sql, params):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -85,6 +105,8 @@ FROZEN_COLUMNS = {
     "idempotency_key": lambda p: uuid.uuid4().hex,
     "recorded_by_id": lambda p: UserFactory(role="office").pk,
     "recorded_at": lambda p: "2020-01-01 00:00:00+00:00",
+    # A payment is never moved into (or out of) a family payment (migration 0006).
+    "group_id": lambda p: _group().pk,
 }
 MUTABLE_COLUMNS = {"remarks", "voided_at", "voided_by_id", "void_reason"}
 
@@ -204,7 +226,45 @@ def test_the_triggers_exist(db):
                 "AND NOT tgisinternal"
             )
         names = {row[0] for row in cursor.fetchall()}
-    assert names == {"fees_payment_no_delete", "fees_payment_frozen"}
+    assert names == {
+        "fees_payment_no_delete",
+        "fees_payment_frozen",
+        "fees_payment_receipt_shared",
+    }
+
+
+def test_a_payment_leaves_no_family_payment_in_raw_sql(payment):
+    group = _group()
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("UPDATE fees_payment SET group_id = %s WHERE id = %s", [group.pk, payment.pk])
+    member = _member(group.receipt_number, group)
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("UPDATE fees_payment SET group_id = NULL WHERE id = %s", [member.pk])
+    assert Payment.objects.get(pk=member.pk).group_id == group.pk
+
+
+def test_payments_sharing_a_receipt_number_belong_to_one_group(payment):
+    # Even written in raw SQL (the INSERT trigger of migration 0006).
+    first, second = _group(), _group("MB/2020-21/777778")
+    _member(first.receipt_number, first)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        _member(first.receipt_number, second, sequence=1)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        _member(first.receipt_number, sequence=2)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        _member(payment.receipt_number, first, sequence=3)
+    # Two children in one group share it.
+    _member(first.receipt_number, first)
+    assert Payment.objects.filter(receipt_number=first.receipt_number).count() == 2
+
+
+def test_a_family_payment_is_never_changed_or_deleted(db):
+    group = _group()
+    group.total = Decimal("2.00")
+    with pytest.raises(LedgerError):
+        group.save()
+    with pytest.raises(LedgerError):
+        group.delete()
 
 
 def test_admin_pages_show_payments_and_charges_read_only(client, admin_user, payment):

@@ -8,6 +8,7 @@ The expected figures are computed here in Python from the rows themselves.
 
 from datetime import date, timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.db import transaction
@@ -152,7 +153,7 @@ def _write_ledger(books):
                 recorded_by=office,
                 idempotency_key=__import__("uuid").uuid4(),
                 paid_on=on,
-                reference="REF" if method != "cash" else "",
+                reference=f"REF-{uuid4()}" if method != "cash" else "",
             )
             if voided:
                 void_payment(payment=payment, by=office, reason="Mistake")

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from accounts.models import User
+from musicbeats.db_stats import refresh_statistics
 
 SEEDERS = [
     "accounts.demo",
@@ -22,6 +23,10 @@ SEEDERS = [
     "attendance.timetable.demo",
     "attendance.rollcall.demo",
     "fees.demo",
+    "attendance.teaching.notes.demo",
+    "fees.payroll.demo",
+    "attendance.teaching.exams.demo",
+    "attendance.teaching.progress.demo",
 ]
 
 
@@ -45,6 +50,8 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     report = import_module(module).seed(scale=scale, password=password)
                 self.stdout.write(f"{module}: {report}")
+            # The planner's statistics for the tables just filled (musicbeats.db_stats).
+            refresh_statistics()
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, _name, _phone, role in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role.label:<13} {email}")

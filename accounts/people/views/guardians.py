@@ -172,13 +172,6 @@ def guardian_add(request):
     return _guardian_form(request)
 
 
-@require_safe
-@allow_roles(*STAFF_ROLES)
-def guardian_detail(request, pk):
-    guardian = get_guardian_for(request, pk)
-    return render(request, "accounts/guardians/detail.html", {"guardian": guardian})
-
-
 @require_http_methods(["GET", "POST"])
 @allow_roles(*STAFF_ROLES)
 def guardian_edit(request, pk):

@@ -176,13 +176,6 @@ def _edit_form(student, data=None, initial=None):
     return add_version(StudentForm(data, initial=initial, student=student), student)
 
 
-@require_safe
-@allow_roles(*STAFF_ROLES)
-def student_detail(request, pk):
-    student = get_student_for(request, pk)
-    return render(request, "accounts/students/detail.html", {"student": student})
-
-
 @require_http_methods(["GET", "POST"])
 @allow_roles(*STAFF_ROLES)
 def student_edit(request, pk):

@@ -34,6 +34,7 @@ from attendance.rollcall.selectors import (
     tallies_for_students,
     teachers_report,
 )
+from attendance.teaching.progress.selectors import standings
 from musicbeats.csv_export import csv_response
 
 PER_PAGE = 50
@@ -277,8 +278,16 @@ def _history_page(request, students, *, title, template_tab):
             "entries": entries,
             "title": title,
             "tab": template_tab,
+            # Each student's level per instrument (three queries; not on htmx range swaps).
+            "progress": [] if request.htmx else _progress(request, students),
+            "may_propose": request.user.role == Role.TEACHER,
         },
     )
+
+
+def _progress(request, students) -> list[dict]:
+    found = standings([s.pk for s in students])
+    return [{"student": s, "standings": found[s.pk]} for s in students]
 
 
 @require_safe

@@ -5,6 +5,8 @@
 (`action=all_present`). With htmx the answer is the changed row (or the whole roster);
 without JavaScript it is a redirect back to the roster. static/js/rollcall.js keeps taps
 that could not be sent and sends them again (see rollcall/services.py for the rules).
+Below the roster, the lesson's notes (attendance/teaching/notes/roll.py), saved by their
+own URL.
 """
 
 from django.contrib import messages
@@ -30,6 +32,7 @@ from attendance.rollcall.services import (
     roster_queryset,
     tap_time,
 )
+from attendance.teaching.notes.roll import notes_section
 from musicbeats.ids import parse_id
 
 
@@ -48,12 +51,14 @@ def today(request):
     """A teacher's lessons today (their own and those they substitute), with how many
     students are marked. The office and the admin see every lesson of the day."""
     day = timezone.localdate()
-    lessons = list(lessons_for_day(day, user=request.user))
-    return render(
-        request,
-        "attendance/rollcall/today.html",
-        {"lessons": lessons, "day": day, "everyone": request.user.role in STAFF_ROLES},
-    )
+    found = list(lessons_for_day(day, user=request.user, moved_away=True))
+    context = {
+        "lessons": [lesson for lesson in found if lesson.date == day],
+        "moved_away": [lesson for lesson in found if lesson.date != day],
+        "day": day,
+        "everyone": request.user.role in STAFF_ROLES,
+    }
+    return render(request, "attendance/rollcall/today.html", context)
 
 
 def _roll_context(request, lesson, institute, *, now):
@@ -98,10 +103,19 @@ def lesson(request, pk):
             return _mark_one(request, lesson, institute, now=now)
         except MarkRefused as refusal:
             return _refused(request, lesson, institute, refusal, now=now)
+    context = _page_context(request, lesson, institute, now=now)
+    return render(request, "attendance/rollcall/lesson.html", context)
+
+
+def _page_context(request, lesson, institute, *, now):
+    """The whole roll call page: the roster with its marks and the lesson's notes."""
     context = _roll_context(request, lesson, institute, now=now)
     context["rows"] = _rows(lesson)
     context["marked"] = sum(1 for row in context["rows"] if row["mark"])
-    return render(request, "attendance/rollcall/lesson.html", context)
+    if not lesson.is_cancelled:
+        students = [row["student"] for row in context["rows"]]
+        context.update(notes_section(lesson, students, can_write=context["can_mark"]))
+    return context
 
 
 def _mark_one(request, lesson, institute, *, now):
@@ -148,8 +162,6 @@ def _refused(request, lesson, institute, refusal, *, now):
     on the row); a plain form post gets the roster again with the message on top."""
     if request.htmx:
         return HttpResponse(refusal.message, status=refusal.status, content_type="text/plain")
-    context = _roll_context(request, lesson, institute, now=now)
-    context["rows"] = _rows(lesson)
-    context["marked"] = sum(1 for row in context["rows"] if row["mark"])
+    context = _page_context(request, lesson, institute, now=now)
     context["error"] = refusal.message
     return render(request, "attendance/rollcall/lesson.html", context, status=refusal.status)

@@ -64,12 +64,13 @@ def _week_lessons(user, monday, sunday, filters):
             teacher=filters["teacher"],
             room=filters["room"],
             instrument=filters["instrument"],
+            moved_away=True,
         )
     elif user.role == Role.TEACHER:
-        lessons = teacher_lessons(user, monday, sunday)
+        lessons = teacher_lessons(user, monday, sunday, moved_away=True)
     else:
         students = students_of(user)
-        pairs = students_lessons(students, monday, sunday)
+        pairs = students_lessons(students, monday, sunday, moved_away=True)
         lessons = [lesson for lesson, _who in pairs]
         if user.role == Role.GUARDIAN:
             who = {lesson.pk: attending for lesson, attending in pairs}

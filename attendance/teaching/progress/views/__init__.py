@@ -1,0 +1,2 @@
+"""Progress pages: the office's queue (queue.py) and the writes from a student's pages
+(students.py)."""
