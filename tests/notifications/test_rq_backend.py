@@ -1,11 +1,13 @@
 """The same sends on Redis: TASKS on django-tasks-rq (django_rq's RQ_QUEUES), a real
 email enqueued through RQ, run by an RQ worker in burst mode, received by a real SMTP
-server. Needs the Redis server at 127.0.0.1:6379 (database 15, emptied here)."""
+server. Needs the Redis server at 127.0.0.1:6379 (database 15, or 14 on PostgreSQL, emptied
+here: .ci/run runs the SQLite and PostgreSQL suites side by side)."""
 
 from datetime import timedelta
 
 import django_rq
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks_rq.backend import Job
 from redis import Redis
@@ -18,7 +20,7 @@ from accounts.notifications.service import send_email
 from accounts.notifications.tasks import send_message
 
 pytestmark = pytest.mark.django_db
-REDIS = "redis://127.0.0.1:6379/15"
+REDIS = f"redis://127.0.0.1:6379/{14 if connection.vendor == 'postgresql' else 15}"
 
 
 def _redis_answers() -> bool:
