@@ -26,16 +26,50 @@ PASSWORD = "correct-horse-battery"
 
 # Default names are drawn in turn from names no test searches for or asserts on: random
 # Faker names once gave "Kavya …" to a bystander and a search test matched two students.
-GIVEN_NAMES = (
-    "Oorja", "Ivaan", "Nirav", "Tanush", "Vedika", "Charvi", "Hriday", "Ojas", "Pranit",
-    "Yuvika", "Eshan", "Mitali", "Soham", "Devika", "Kairav", "Ritika", "Lakshit",
-    "Anvita", "Aarush", "Ishani",
-)
-FAMILY_NAMES = (
-    "Bhandarkar", "Chitnis", "Deshmane", "Gadgil", "Hebbar", "Inamdar", "Joglekar",
-    "Khare", "Limaye", "Mhatre", "Nadkarni", "Ogale", "Paranjpe", "Ranade", "Sapre",
-    "Tambe", "Upadhye", "Vaidya", "Wagle", "Zaveri",
-)
+GIVEN_NAMES = [
+    "Oorja",
+    "Ivaan",
+    "Nirav",
+    "Tanush",
+    "Vedika",
+    "Charvi",
+    "Hriday",
+    "Ojas",
+    "Pranit",
+    "Yuvika",
+    "Eshan",
+    "Mitali",
+    "Soham",
+    "Devika",
+    "Kairav",
+    "Ritika",
+    "Lakshit",
+    "Anvita",
+    "Aarush",
+    "Ishani",
+]
+FAMILY_NAMES = [
+    "Bhandarkar",
+    "Chitnis",
+    "Deshmane",
+    "Gadgil",
+    "Hebbar",
+    "Inamdar",
+    "Joglekar",
+    "Khare",
+    "Limaye",
+    "Mhatre",
+    "Nadkarni",
+    "Ogale",
+    "Paranjpe",
+    "Ranade",
+    "Sapre",
+    "Tambe",
+    "Upadhye",
+    "Vaidya",
+    "Wagle",
+    "Zaveri",
+]
 
 
 def bystander_name(n: int) -> str:
