@@ -68,8 +68,10 @@ pytest: venv chromium system-deps
 
 test: lint check-migrations pytest ## ruff, migrations check and the whole suite (browser tests included)
 
+# EDGES=database-edges: only the edges where the database's date handling matters.
+EDGES ?= edges
 test-dates: venv system-deps ## the date-sensitive tests again, as of every edge day (tests/clock.py)
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m "dates and not budget" --as-of edges $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m "dates and not budget" --as-of $(EDGES) $(PYTEST_ARGS)
 
 # Static files are collected when a source changed (make compares the times), not on
 # every start: collectstatic alone took about 65 s (issue 12).
@@ -108,7 +110,7 @@ reload: ## graceful reload of `make serve` (gunicorn HUP): new code, no dropped 
 bench: venv ## benchmark every page on the large demo institute (writes BENCHMARKS.md)
 	$(PY) tests/bench.py
 
-soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL with faults (writes SOAK.md); the long test variants (backup drill, form fuzz, the large demo)
+soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL with faults (writes SOAK.md); the long test variants (backup drill, form fuzz, the large demo and its timetable, 100,000 lessons)
 	$(PY) tests/soak.py --database both --report SOAK.md
 	$(PY) tests/soak.py --database sqlite --seconds 20 --sqlite-transaction-mode DEFERRED --expect-failure
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m soak

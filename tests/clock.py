@@ -5,6 +5,7 @@ passes the same on any real day. `--as-of` (or `MUSICBEATS_TEST_NOW`) moves it:
 
     pytest --as-of 2027-04-01T00:30          # the whole suite as of that IST instant
     pytest -m dates --as-of edges            # the date-sensitive tests on every edge day
+    pytest -m dates --as-of database-edges   # ...on the edges where the database matters
     pytest --as-of now                       # the real clock (to try today)
 
 Several instants (comma-separated, or `edges`) run each `dates`-marked test once per
@@ -30,6 +31,17 @@ EDGES = (
     "2028-02-29T10:00",  # 29 February
 )
 
+# The edges where the database's own date handling can differ from SQLite's (the UTC
+# day still behind at 00:30 IST, a month's, a year's and a financial year's first day,
+# 29 February): `.ci/run` runs PostgreSQL's date-sensitive tests at these, SQLite's at
+# every edge (the rest of the date arithmetic is Python's, the same on both).
+DATABASE_EDGES = (
+    "2026-12-01T10:00",
+    "2027-01-01T00:30",
+    "2027-04-01T00:30",
+    "2028-02-29T10:00",
+)
+
 
 def parse_instants(text: str) -> list[datetime | None]:
     """`--as-of` text to aware instants; None stands for the real clock."""
@@ -41,6 +53,8 @@ def parse_instants(text: str) -> list[datetime | None]:
         part = part.strip()
         if part == "edges":
             instants.extend(parse_instant(edge) for edge in EDGES)
+        elif part == "database-edges":
+            instants.extend(parse_instant(edge) for edge in DATABASE_EDGES)
         elif part == "now":
             instants.append(None)
         else:

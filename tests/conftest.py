@@ -21,7 +21,8 @@ def pytest_addoption(parser):
         default=os.environ.get("MUSICBEATS_TEST_NOW", ""),
         help=(
             "run the suite as of an instant in Asia/Kolkata: 2027-04-01T00:30, several "
-            f"separated by commas, 'edges' or 'now' (default {DEFAULT_NOW}; see tests/clock.py)"
+            "separated by commas, 'edges', 'database-edges' or 'now' "
+            f"(default {DEFAULT_NOW}; see tests/clock.py)"
         ),
     )
 

@@ -56,6 +56,9 @@ def test_timetable_demo_seeds_once(db):
     assert (Slot.objects.count(), Lesson.objects.count(), Holiday.objects.count()) == counts
 
 
+# Seeds the whole large institute (over 3 minutes on SQLite, more on PostgreSQL): a
+# slow variant, run by `make soak` (make bench seeds the same institute).
+@pytest.mark.soak
 def test_large_timetable_demo_covers_the_large_batches_without_clashes(db):
     call_command("seed_demo", "--scale", "large", stdout=open("/dev/null", "w"))  # noqa: SIM115
     large = Slot.objects.filter(batch__name__startswith="Large ")
