@@ -443,6 +443,42 @@ class RemarkEdit(models.Model):
         return f"{self.payment_id} remarks edited {self.edited_at:%Y-%m-%d}"
 
 
+class PaymentDayTotal(models.Model):
+    """The non-void payments of one day by one method: their sum in paise, how many, and
+    how many of the day's payments by that method are void. Kept by database triggers in
+    the same transaction as the payment or void that changes it (migration 0011), so the
+    figures built on it (fees.reports.totals) survive a payment without a recompute;
+    `manage.py check_fee_totals` compares it with the ledger. Never written by the ORM."""
+
+    paid_on = models.DateField()
+    method = models.CharField(max_length=6, choices=Payment.Method.choices)
+    paise = models.BigIntegerField(default=0)
+    payments = models.IntegerField(default=0)
+    voids = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paid_on", "method"], name="payment_day_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.paid_on} {self.method}: {self.paise} paise in {self.payments}"
+
+
+class StudentPaidTotal(models.Model):
+    """What one student's non-void payments add up to, in paise, and how many: kept like
+    PaymentDayTotal (migration 0011's triggers)."""
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    paise = models.BigIntegerField(default=0)
+    payments = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.student_id}: {self.paise} paise in {self.payments}"
+
+
 # The day's close (fees.day_close) and UPI reports and statement imports
 # (fees/upi_matching): their own modules, kept in the fees app's label.
 from fees.day_close_models import (  # noqa: E402, F401

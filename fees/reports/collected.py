@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import CharField, Count, F, Q
-from django.db.models.functions import Cast, Substr
+from django.db.models import Count, F, Q
 
 from attendance.models import Batch
 from fees.models import Allocation, Charge, Payment
 from fees.reports.ledger import NET, Row, valid_groups
-from musicbeats.dates import Period, months_between
+from fees.reports.totals import day_totals
+from musicbeats.dates import Period, month_start, months_between
 from musicbeats.money import ZERO, money_sum
 
 
@@ -27,25 +27,15 @@ class Collections:
     dues_by_month: list[Row]
 
 
-def month_key(field: str):
-    """`YYYY-MM` of a date column, with the database's own string functions (SQLite's
-    TruncMonth calls back into Python for every row)."""
-    return Substr(Cast(field, output_field=CharField()), 1, 7)
-
-
-def _key_month(key: str) -> date:
-    return date(int(key[:4]), int(key[5:7]), 1)
-
-
 def _by_month_and_method(period: Period, months: list[date]) -> tuple[list[Row], list[Row]]:
-    """The period's payments by month and by method (one grouped query)."""
-    in_range = Payment.objects.filter(paid_on__range=(period.start, period.end))
-    month_method = {
-        (_key_month(month), method): value
-        for (month, method), value in valid_groups(
-            in_range, month=month_key("paid_on"), pay_method=F("method")
-        ).items()
-    }
+    """The period's payments by month and by method (the kept day totals: a year is at
+    most a few hundred rows, whatever the ledger's size)."""
+    month_method: dict[tuple[date, str], list] = {}
+    for row in day_totals(period.start, period.end):
+        if row.payments:
+            cell = month_method.setdefault((month_start(row.paid_on), row.method), [ZERO, 0])
+            cell[0] += row.amount
+            cell[1] += row.payments
     by_month = []
     for month in months:
         cells = [v for (m, _method), v in month_method.items() if m == month]
@@ -128,8 +118,8 @@ def _dues_by_month(period: Period, months: list[date]) -> list[Row]:
 def collections(period: Period) -> Collections:
     """Money collected in `period`, five ways; each way adds up to the same total.
 
-    Three aggregate queries: payments by month and method, what they paid by batch (their
-    allocations), dues billed by month. By course and by batch follow what each payment
+    Three queries: payments by month and method (kept totals), what they paid by batch
+    (their allocations), dues billed by month. By course and by batch follow what each payment
     paid: money for one-off charges and late fees is "other charges", money not yet used
     on a due is the families' credit.
     """

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Role
-from fees.models import Allocation, Charge, Payment
-from fees.reports.ledger import NET, valid_groups
+from fees.models import Allocation, Charge
+from fees.reports.ledger import NET
 from fees.reports.ledger_cache import cached, ledger_version
 from fees.reports.owing import overdue_students
+from fees.reports.totals import day_totals
 from fees.selectors import family_students, with_balances
 from musicbeats.dates import month_start
 from musicbeats.money import ZERO, money_sum
@@ -56,19 +56,17 @@ class StaffFees:
 
 
 def staff_dashboard(today: date, *, with_overdue: bool) -> StaffFees:
-    """Today's and this month's collections, this month's dues, and (for the office) how
-    many students are overdue: four queries."""
+    """Today's and this month's collections (the kept day totals: a month is a few dozen
+    rows), this month's dues, and (for the office) how many students are overdue."""
     first = month_start(today)
-    days = valid_groups(
-        Payment.objects.filter(paid_on__range=(first, today)), is_today=Q(paid_on=today)
-    )
-    today_total, today_count = days.get((True,), [ZERO, 0])
+    days = day_totals(first, today)
+    on_the_day = [row for row in days if row.paid_on == today]
     return StaffFees(
         today=today,
-        today_total=today_total,
-        today_count=today_count,
-        month_total=sum((amount for amount, _n in days.values()), ZERO),
-        month_count=sum(n for _a, n in days.values()),
+        today_total=sum((row.amount for row in on_the_day), ZERO),
+        today_count=sum(row.payments for row in on_the_day),
+        month_total=sum((row.amount for row in days), ZERO),
+        month_count=sum(row.payments for row in days),
         month_dues=dues_billed(first),
         month_dues_paid=dues_paid(first),
         overdue_students=overdue_students_cached(today) if with_overdue else None,

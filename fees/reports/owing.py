@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, Q
 from accounts.models import Guardianship, Student
 from fees.models import Charge, Payment
 from fees.reports.ledger import NET, valid_groups
+from fees.reports.totals import nothing_paid_after, paid_by_student
 from musicbeats.money import ZERO, money_sum
 
 DEFAULTERS_PAGE_SIZE = 25
@@ -27,17 +28,10 @@ class Position:
     student: Student | None = None
 
 
-def positions(on: date, *, cutoff: date) -> list[Position]:
-    """Every student who owes something on `on`: two grouped queries (charges, payments),
-    combined per student here (at most one row per student)."""
-    charged = {
-        row["student"]: (row["billed"], row["due"])
-        for row in Charge.objects.filter(period__lte=on)
-        .order_by()
-        .values("student")
-        .annotate(billed=money_sum(NET), due=money_sum(NET, filter=Q(due_on__lte=cutoff)))
-    }
-    paid = {
+def paid_through(on: date) -> dict[int, Decimal]:
+    """What each student's non-void payments dated up to `on` add up to, from the ledger
+    (for a day before the newest payment; otherwise `totals.paid_by_student` answers)."""
+    return {
         student: amount
         for (student,), (amount, _n) in valid_groups(
             # Grouped by an expression, so SQLite reads the table straight through
@@ -46,6 +40,20 @@ def positions(on: date, *, cutoff: date) -> list[Position]:
             sid=F("student_id") + 0,
         ).items()
     }
+
+
+def positions(on: date, *, cutoff: date) -> list[Position]:
+    """Every student who owes something on `on`: the charges grouped per student, and what
+    each has paid (the kept per-student totals: one row a student, not the ledger),
+    combined here (at most one row per student). Three queries."""
+    charged = {
+        row["student"]: (row["billed"], row["due"])
+        for row in Charge.objects.filter(period__lte=on)
+        .order_by()
+        .values("student")
+        .annotate(billed=money_sum(NET), due=money_sum(NET, filter=Q(due_on__lte=cutoff)))
+    }
+    paid = paid_by_student() if nothing_paid_after(on) else paid_through(on)
     result = []
     for student_id, (billed, due) in charged.items():
         owed = billed - paid.get(student_id, ZERO)

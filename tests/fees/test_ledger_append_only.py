@@ -226,10 +226,18 @@ def test_the_triggers_exist(db):
                 "AND NOT tgisinternal"
             )
         names = {row[0] for row in cursor.fetchall()}
+    # The payment totals' triggers (migration 0011): one function on PostgreSQL, an
+    # INSERT and a void trigger on SQLite.
+    totals = (
+        {"fees_payment_totals_insert", "fees_payment_totals_void"}
+        if connection.vendor == "sqlite"
+        else {"fees_payment_totals"}
+    )
     assert names == {
         "fees_payment_no_delete",
         "fees_payment_frozen",
         "fees_payment_receipt_shared",
+        *totals,
     }
 
 

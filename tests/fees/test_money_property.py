@@ -1,5 +1,6 @@
 """Property: whatever dues, concessions, payments and voids happen, every total equals the
-sum of the ledger rows it stands for, and the stored allocations stay consistent."""
+sum of the ledger rows it stands for (the totals the database keeps per day, method and
+student too), and the stored allocations stay consistent."""
 
 import uuid
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from accounts.models import Student
 from fees import selectors, services
 from fees.models import Allocation, Charge, Payment
+from fees.reports import totals
 from tests.factories import StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,8 @@ def check_invariants(students):
     listed = selectors.with_balances(Student.objects.filter(pk__in=[s.pk for s in students]))
     for row in listed:
         assert row.balance_total == selectors.balance(row.pk)
+    # The totals the database keeps (per day and method, per student) are the ledger's.
+    assert totals.differences() == []
     # The ledger's total is the sum of its non-void rows.
     assert total(Payment.objects.valid()) == sum(
         (p.amount for p in Payment.objects.all() if not p.is_void), Decimal(0)
