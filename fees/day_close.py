@@ -36,8 +36,12 @@ def _day(on: date) -> str:
     return date_format(on, "j M Y")
 
 
-def _lock_year(day: date) -> None:
-    """Take the receipt counter row of `day`'s financial year (see the module docstring)."""
+def lock_year(day: date) -> None:
+    """Take the receipt counter row of `day`'s financial year (see the module docstring).
+    Every payment write takes it before it writes the payment: recording draws the receipt
+    number from it, a void takes it before voiding. The payment totals' triggers (migration
+    0011) then lock the day's and the student's totals rows, always after this one, so two
+    writes never wait for each other the other way round (a deadlock)."""
     key = f"receipt:{financial_year_label(day)}"
     Counter.objects.bulk_create([Counter(key=key)], ignore_conflicts=True)
     list(Counter.objects.select_for_update().filter(key=key).values_list("key", flat=True))
@@ -54,7 +58,7 @@ def ensure_day_open(
     """Refuse a payment write on a closed `day` unless `by` is the admin and gives a
     reason; then record the override (for `payment`, when given) and return it.
     Call inside the write's transaction, after the write, so a refusal undoes it."""
-    _lock_year(day)
+    lock_year(day)
     close = DayClose.objects.select_related("closed_by").filter(day=day).first()
     if close is None:
         return None
@@ -128,7 +132,7 @@ def close_day(*, day: date, counted: dict, note: str = "", by) -> DayClose:
     note = " ".join((note or "").split())
     if len(note) > REASON_MAX:
         raise ValidationError(f"Keep the note to {REASON_MAX} characters.")
-    _lock_year(day)
+    lock_year(day)
     check_day(day)
     expected = {m: row.amount for m, row in totals_by_method(day).items()}
     fields = {f"counted_{m}": counts[m] for m in DAY_METHODS}

@@ -205,7 +205,7 @@ def void_family_payment(
     """Void every member of a family payment (one reason): each child's dues it paid are
     open again. A member already void stays as it was. A family payment of a closed day
     is voided only by the admin with `override_reason` (`fees.day_close`)."""
-    from fees.day_close import ensure_day_open
+    from fees.day_close import ensure_day_open, lock_year
 
     group = PaymentGroup.objects.get(pk=group_id)
     student_ids = sorted(
@@ -217,6 +217,8 @@ def void_family_payment(
     live = [p for p in members if not p.is_void]
     if not live:
         raise ValueError("This payment is already void.")
+    for day in sorted({payment.paid_on for payment in live}):
+        lock_year(day)  # before the voids' totals rows (fees.day_close.lock_year)
     for payment in live:
         payment.void(by=by, reason=reason)
         ensure_day_open(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Counter, Institute, Student
 from fees import desk_checks
 from fees.allocation import lock_student, settle, settle_students_with_credit
-from fees.day_close import ensure_day_open
+from fees.day_close import ensure_day_open, lock_year
 from fees.models import (
     EARLIEST_PAYMENT_DATE,
     MAX_AMOUNT,
@@ -170,6 +170,7 @@ def void_payment(
         return Payment.objects.get(pk=payment.pk)
     lock_student(payment.student_id)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    lock_year(payment.paid_on)  # before the void's totals rows (fees.day_close.lock_year)
     payment.void(by=by, reason=reason)
     ensure_day_open(
         payment.paid_on, by=by, override_reason=override_reason, payment=payment, action="void"
