@@ -478,6 +478,7 @@ class CalendarFeed(models.Model):
         self.save(update_fields=["token", "created_at"])
 
 
+from attendance.rollcall.models import LessonTally  # noqa: E402, F401
 from attendance.teaching.exams.models import ExamBoard, ExamEntry, ExamGrade, ExamSession  # noqa: E402, F401
 from attendance.teaching.notes.models import LessonNote  # noqa: E402, F401
 from attendance.teaching.progress.models import LevelChange  # noqa: E402, F401
