@@ -10,21 +10,37 @@ How attendance is counted (the reports say the same on the page):
   Excused absences are not hidden: they have their own column.
 - Only lessons that took place count: marks of a lesson cancelled afterwards are left out.
 - A teacher sees the marks of lessons they teach or substitute and of their own batches.
+
+The reports by batch and by teacher add up the tallies the database keeps per lesson
+(LessonTally, migration 0009) rather than the marks: a term is a row per lesson, not a
+row per mark, and the lesson joined to it still decides whether and for whom it counts.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, Student, User
-from attendance.models import Batch, Enrollment, Lesson, LessonGuest, Mark, Term
+from attendance.models import Batch, Enrollment, Lesson, LessonGuest, LessonTally, Mark, Term
 from musicbeats.enrolment import not_ended_by, open_during, open_on
 
 STATUSES = ("present", "late", "absent", "excused")
 COUNTS = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
+# The same figures from the per-lesson tallies; each tally row is a lesson with marks.
+SUMS = {status: Sum(status) for status in STATUSES}
 
 
 @dataclass(frozen=True)
@@ -148,7 +164,8 @@ def default_range(today: date) -> tuple[date, date]:
 
 
 def teacher_scope(user: User) -> Q:
-    """Marks a teacher may see: lessons they teach or substitute, and their batches'."""
+    """Marks (or lesson tallies) a teacher may see: lessons they teach or substitute,
+    and their batches'."""
     return Q(lesson__batch__teacher=user) | Q(lesson__teacher=user) | Q(lesson__substitute=user)
 
 
@@ -159,6 +176,16 @@ def marks_between(start: date, end: date, *, user: User) -> QuerySet[Mark]:
     if user.role == Role.TEACHER:
         marks = marks.filter(teacher_scope(user))
     return marks
+
+
+def tallies_between(start: date, end: date, *, user: User) -> QuerySet[LessonTally]:
+    """The kept tallies of the lessons `marks_between` would read the marks of."""
+    tallies = LessonTally.objects.filter(
+        lesson__date__gte=start, lesson__date__lte=end, lesson__status=Lesson.Status.SCHEDULED
+    )
+    if user.role == Role.TEACHER:
+        tallies = tallies.filter(teacher_scope(user))
+    return tallies
 
 
 def students_report(start: date, end: date, *, user: User) -> QuerySet[Student]:
@@ -223,10 +250,10 @@ def tallies_for_batches(batches, start: date, end: date, *, user: User) -> dict[
     """{batch pk: (Tally, lessons with marks)} for a page of batches."""
     ids = [batch.pk for batch in batches]
     rows = (
-        marks_between(start, end, user=user)
+        tallies_between(start, end, user=user)
         .filter(lesson__batch_id__in=ids)
         .values("lesson__batch_id")
-        .annotate(**COUNTS, lessons=Count("lesson_id", distinct=True))
+        .annotate(**SUMS, lessons=Count("pk"))
     )
     return {row["lesson__batch_id"]: (Tally.of(row), row["lessons"]) for row in rows}
 
@@ -235,10 +262,10 @@ def teachers_report(start: date, end: date, *, user: User) -> list[dict]:
     """Per teacher who gave lessons in the range (the substitute when there was one):
     their tally and lesson count, by name. One row per teacher: no pagination needed."""
     rows = list(
-        marks_between(start, end, user=user)
+        tallies_between(start, end, user=user)
         .annotate(taught_by=Coalesce("lesson__substitute_id", "lesson__teacher_id"))
         .values("taught_by")
-        .annotate(**COUNTS, lessons=Count("lesson_id", distinct=True))
+        .annotate(**SUMS, lessons=Count("pk"))
     )
     names = dict(
         User.objects.filter(pk__in=[row["taught_by"] for row in rows]).values_list(
