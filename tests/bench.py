@@ -835,33 +835,39 @@ def run_locust(work, base, mix, workers):
     (work / "desk.log").unlink(missing_ok=True)
     classes = ["ReadUser"] + (["DeskUser"] if mix == "read/write" else [])
     users = LOAD_CLIENTS + (DESKS if mix == "read/write" else 0)
-    subprocess.run(
-        [
-            str(LOCUST),
-            "-f",
-            str(ROOT / "tests" / "locustfile.py"),
-            "--headless",
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-            "--host",
-            base,
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(users),
-            "--run-time",
-            f"{LOAD_SECONDS}s",
-            "--stop-timeout",
-            "10",
-            "--csv",
-            str(prefix),
-            *classes,
-        ],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_LOCUST_CONFIG": str(work / "config.json")},
-        check=False,  # locust exits 1 when a request failed: the table reports it
-    )
+    # Locust's output (its summary tables) goes to a file beside the CSV.
+    with Path(f"{prefix}.txt").open("w") as summary:
+        subprocess.run(
+            [
+                str(LOCUST),
+                "-f",
+                str(ROOT / "tests" / "locustfile.py"),
+                "--headless",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--host",
+                base,
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                f"{LOAD_SECONDS}s",
+                "--stop-timeout",
+                "10",
+                "--csv",
+                str(prefix),
+                *classes,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "BENCH_LOCUST_CONFIG": str(work / "config.json")},
+            stdout=summary,
+            stderr=subprocess.STDOUT,  # its summary is logged there
+            check=False,  # locust exits 1 when a request failed: the table reports it
+        )
+    if not Path(f"{prefix}_stats.csv").exists():
+        raise SystemExit(f"locust wrote no statistics:\n{Path(f'{prefix}.txt').read_text()}")
     with open(f"{prefix}_stats.csv", newline="") as csv_file:
         stats = {row["Name"]: row for row in csv.DictReader(csv_file)}
     total = stats["Aggregated"]
