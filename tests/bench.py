@@ -766,6 +766,7 @@ def throughput(env, sessions, read_mix, phases):
     }
     work = Path(tempfile.mkdtemp(prefix="bench-locust-"))
     config["desk_log"] = str(work / "desk.log")
+    print(f"  locust's CSV and output: {work}")
     (work / "config.json").write_text(json.dumps(config))
     rows, totals = [], dict.fromkeys(CHECKED, 0)
     for workers in LOAD_WORKERS:
