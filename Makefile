@@ -6,12 +6,13 @@ WORKERS ?= 3
 PYTHON ?= python3
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 VENV := .venv
+BENCH_VENV := .bench-venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help run worker test test-dates deploy serve reload bench soak lint check-migrations pytest lock chromium system-deps clean
+.PHONY: help run worker test test-dates deploy serve reload bench bench-venv soak lint check-migrations pytest lock chromium system-deps clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +28,14 @@ $(VENV)/.synced: requirements.txt .python-version | $(UV)
 	@touch $@
 
 venv: $(VENV)/.synced
+
+# The benchmark's load tool (locust) lives in a venv of its own: the app never imports it.
+$(BENCH_VENV)/.synced: requirements-bench.txt .python-version | $(UV)
+	$(UV) venv --quiet --allow-existing $(BENCH_VENV)
+	$(UV) pip sync --quiet --python $(BENCH_VENV)/bin/python --require-hashes requirements-bench.txt
+	@touch $@
+
+bench-venv: $(BENCH_VENV)/.synced
 
 chromium: ## install Debian's Chromium for the browser tests when it is missing
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
@@ -107,16 +116,21 @@ worker: venv ## the background task worker for `make serve` (mails, texts; TASKS
 reload: ## graceful reload of `make serve` (gunicorn HUP): new code, no dropped requests
 	kill -HUP "$$(cat "$${SERVER_PIDFILE:-gunicorn.pid}")"
 
-bench: venv ## benchmark every page on the large demo institute (writes BENCHMARKS.md)
-	$(PY) tests/bench.py
+# SQLite first, then PostgreSQL; each run writes its database's section of BENCHMARKS.md.
+# BENCH_SCALE=small checks every phase quickly on the small demo (figures not to keep).
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/musicbeats_bench
+bench: venv bench-venv ## benchmark every page, the busy day and throughput on the large demo institute, SQLite and PostgreSQL (writes BENCHMARKS.md)
+	BENCH_DATABASE_URL= $(PY) tests/bench.py
+	BENCH_DATABASE_URL=$(BENCH_POSTGRES_URL) $(PY) tests/bench.py
 
 soak: venv system-deps ## 60 s of fee desks, tablets and readers on SQLite and PostgreSQL with faults (writes SOAK.md); the long test variants (backup drill, form fuzz, the large demo and its timetable, 100,000 lessons)
 	$(PY) tests/soak.py --database both --report SOAK.md
 	$(PY) tests/soak.py --database sqlite --seconds 20 --sqlite-transaction-mode DEFERRED --expect-failure
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m soak
 
-lock: ## recompile requirements.txt (with hashes) from requirements.in
+lock: ## recompile requirements.txt and requirements-bench.txt (with hashes) from their .in files
 	$(UV) pip compile --quiet --python 3.13 --generate-hashes requirements.in -o requirements.txt
+	$(UV) pip compile --quiet --python 3.13 --generate-hashes requirements-bench.in -o requirements-bench.txt
 
 clean:
-	rm -rf $(VENV) .tools staticfiles
+	rm -rf $(VENV) $(BENCH_VENV) .tools staticfiles
