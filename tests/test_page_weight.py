@@ -4,7 +4,8 @@ default, however big the institute. Each heavy page is walked here with its list
 rows, than it did fails here before a family's phone notices.
 
 Measured on the large demo before this test: the fee summary was 150 KB (a dues matrix
-of 50 students x 12 months of about 150 bytes a cell, and all 150 by-batch lines)."""
+of 50 students x 12 months of about 150 bytes a cell, and all 150 by-batch lines); the
+busiest family's statement 121 KB (193 lines on one page)."""
 
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from attendance.models import Enrollment
 from fees.models import Charge
 from fees.reports.dues_matrix import PAGE_SIZE as MATRIX_PAGE
 from fees.reports.owing import DEFAULTERS_PAGE_SIZE
+from fees.views.statements import ENTRIES_PAGE
 from fees.views.summary import BATCHES_PAGE
 from tests.factories import PaymentFactory, bulk_batches, bulk_students
 
@@ -95,3 +97,36 @@ def test_the_fee_summary_stays_within_a_phones_weight(client, office_user, busy_
     assert len(full["batches"].object_list) == BATCHES_PAGE
     sizes = {name: html_size(response) for name, response in pages.items()}
     assert {name: size for name, size in sizes.items() if size > MAX_HTML} == {}
+
+
+def test_a_busy_familys_statement_stays_within_a_phones_weight(client, office_user, busy_institute):
+    """A student of the busy institute with two hundred lines this financial year (the
+    large demo's busiest has 193): dues, one-off charges and payments with references."""
+    student = busy_institute[0]
+    today = timezone.localdate()
+    Charge.objects.bulk_create(
+        Charge(
+            student=student,
+            kind=Charge.Kind.OTHER,
+            description=f"Instrument rental, week {n}",
+            period=today.replace(day=1),
+            due_on=today,
+            amount=Decimal("450.00"),
+        )
+        for n in range(180)
+    )
+    for n in range(15):
+        PaymentFactory(
+            student=student, amount=Decimal("450.00"), method="upi", reference=f"UTR{n:012d}"
+        )
+    guardian = student.guardianships.select_related("guardian").get().guardian
+    url = f"/fees/students/{student.pk}/"
+    sizes, lines = {}, {}
+    for user in (office_user, guardian):
+        client.force_login(user)
+        for page in (1, 2):
+            response = client.get(f"{url}?page={page}")
+            sizes[user.role, page] = html_size(response)
+            lines[user.role, page] = len(response.context["entries"].object_list)
+    assert {key: size for key, size in sizes.items() if size > MAX_HTML} == {}
+    assert set(lines.values()) == {ENTRIES_PAGE}  # full pages
