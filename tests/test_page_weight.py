@@ -7,6 +7,7 @@ Measured on the large demo before this test: the fee summary was 150 KB (a dues 
 of 50 students x 12 months of about 150 bytes a cell, and all 150 by-batch lines); the
 busiest family's statement 121 KB (193 lines on one page)."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from fees.reports.dues_matrix import PAGE_SIZE as MATRIX_PAGE
 from fees.reports.owing import DEFAULTERS_PAGE_SIZE
 from fees.views.statements import ENTRIES_PAGE
 from fees.views.summary import BATCHES_PAGE
-from tests.factories import PaymentFactory, bulk_batches, bulk_students
+from tests.factories import LessonFactory, PaymentFactory, bulk_batches, bulk_students, roster
 
 MAX_HTML = 60_000  # bytes
 STUDENTS_PER_BATCH = 8
@@ -130,3 +131,17 @@ def test_a_busy_familys_statement_stays_within_a_phones_weight(client, office_us
             lines[user.role, page] = len(response.context["entries"].object_list)
     assert {key: size for key, size in sizes.items() if size > MAX_HTML} == {}
     assert set(lines.values()) == {ENTRIES_PAGE}  # full pages
+
+
+def test_a_roll_calls_note_lines_stay_small(client, teacher):
+    """The roll call has a note line (two fields) per student: each under 1.5 KB of HTML.
+    (Through crispy's field template each was 2.2 KB, mostly white space: 66 KB of the
+    large demo's 126 KB roll call of 30.) The whole roll call of 30 is still about 100 KB
+    (the four mark buttons of each student): not yet within a phone's weight."""
+    lesson = LessonFactory(batch__teacher=teacher)
+    roster(lesson, 5)
+    client.force_login(teacher)
+    body = client.get(f"/attendance/lessons/{lesson.pk}/").content.decode()
+    lines = re.findall(r'<details class="note-student".*?</details>', body, re.S)
+    assert len(lines) == 5
+    assert max(len(line.encode()) for line in lines) < 1_500
