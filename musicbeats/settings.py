@@ -354,7 +354,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # Our CSS and JS minified, then hashed and compressed (gzip, Brotli).
+            else "musicbeats.staticfiles.MinifiedCompressedManifestStaticFilesStorage"
         )
     },
 }

@@ -15,7 +15,9 @@ from fees.reports.ledger import NET, valid_groups
 from musicbeats.dates import Period, months_between
 from musicbeats.money import ZERO, money_sum
 
-PAGE_SIZE = 50
+# Students to a page: twelve months of cells each, so a page of 20 keeps the summary
+# within what a phone can carry (about 60 KB of HTML, issue 16).
+PAGE_SIZE = 20
 
 
 @dataclass

@@ -34,15 +34,13 @@ def range_query(context, **extra):
     return "?" + "&".join(params)
 
 
-NO_DUE_CELL = mark_safe(
-    '<td class="num cell-none"><span class="text-body-secondary" aria-hidden="true">'
-    '&ndash;</span><span class="visually-hidden">no due</span></td>'
-)
-_MARKS = {
-    "paid": ("✓", "paid"),
-    "part": ("½", "part paid"),
-    "open": ("•", "unpaid"),
-}
+# A page of the matrix has hundreds of cells, so each carries as few bytes as it can
+# (issue 16: pages a phone can carry): app.css aligns them (`.matrix tbody td`), hides the
+# words from the eye (`.matrix tbody td > span`, as Bootstrap's visually-hidden) and draws
+# the marks (✓ ½ • and a dash, `.matrix td.cell-…::after`) as decoration that screen readers skip.
+# A month with no due is an empty cell (read as blank).
+NO_DUE_CELL = mark_safe('<td class="cell-none"></td>')
+_WORDS = {"paid": "paid", "part": "part paid", "open": "unpaid"}
 
 
 @register.simple_tag
@@ -51,12 +49,9 @@ def matrix_cell(cell):
     the eye, words for a screen reader). One tag instead of a template branch per cell."""
     if not cell.due:
         return NO_DUE_CELL
-    mark, words = _MARKS[cell.state]
     return format_html(
-        '<td class="num cell-{}">{} <span aria-hidden="true">{}</span>'
-        '<span class="visually-hidden">{}</span></td>',
+        '<td class="cell-{}">{}<span> {}</span></td>',
         cell.state,
         money(cell.due),
-        mark,
-        words,
+        _WORDS[cell.state],
     )

@@ -1,6 +1,7 @@
 """A student's fee statement for a date range: `/fees/students/<id>/?from=&to=`."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +20,8 @@ from musicbeats.dates import parse_range, presets
 from musicbeats.ids import parse_id
 
 STATEMENT_ROLES = (Role.ADMIN, Role.OFFICE, Role.STUDENT, Role.GUARDIAN)
+# Lines to a page: keeps the busiest family's year within what a phone can carry (issue 16).
+ENTRIES_PAGE = 50  # as the ledger; most families' year fits one page
 
 
 def get_student_for(request, pk: int) -> Student:
@@ -88,6 +91,15 @@ def _whatsapp_links(request, institute, student) -> list:
     )
 
 
+def _entries_page(st, number) -> dict:
+    """One page of the statement's lines (a busy family's year runs to hundreds), and the
+    balance brought forward from the lines before it. Totals and months stay whole."""
+    entries = Paginator(st.entries, ENTRIES_PAGE).get_page(number)
+    start = entries.start_index() - 1
+    brought_forward = st.entries[start - 1].balance if start > 0 else st.opening
+    return {"entries": entries, "brought_forward": brought_forward}
+
+
 @require_safe
 @vary_on_headers("HX-Request")
 @allow_roles(*STATEMENT_ROLES)
@@ -114,6 +126,8 @@ def student_statement(request, pk):
         "presets": presets(),
         "fragment": wants_fragment(request),
     }
+    if st is not None:
+        context.update(_entries_page(st, request.GET.get("page")))
     if context["is_staff"] and not context["fragment"]:
         context["whatsapp"] = _whatsapp_links(request, institute, student)
     template = "fees/statement.html#figures" if context["fragment"] else "fees/statement.html"

@@ -27,6 +27,8 @@ from musicbeats.dates import parse_day, parse_range, presets
 from musicbeats.money import ZERO, format_money
 
 PAYMENTS_PAGE = 100
+# Lines of "by teacher's batches" to a page: an institute has a line per batch.
+BATCHES_PAGE = 25
 TABLES = ("months", "methods", "courses", "batches", "dues", "defaulters", "matrix")
 
 
@@ -166,6 +168,7 @@ def _summary_figures(request, period, figures, owed, institute, version) -> dict
         figures=figures,
         chart=collections_chart(period, figures, institute.currency),
         owing=owed,
+        batches=Paginator(figures.by_batch, BATCHES_PAGE).get_page(request.GET.get("batches_page")),
         defaulters=owed.page(request.GET.get("defaulters_page")),
         matrix=dues_matrix(
             period,

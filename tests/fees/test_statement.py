@@ -180,3 +180,35 @@ def test_query_budget_does_not_grow(client, office_user, payments, django_assert
     with django_assert_max_num_queries(10):
         response = client.get(url(profile))
     assert response.context["statement"].payment_count == payments
+
+
+def test_a_long_statement_is_paged_with_its_balance_brought_forward(client, office_user, student):
+    """A busy family's year runs to hundreds of lines: a page of them at a time (issue
+    16), each later page opening with the balance the lines before it left."""
+    from fees.models import Charge
+    from fees.views.statements import ENTRIES_PAGE
+
+    months = [date(2025, 4 + i, 1) for i in range(9)]
+    Charge.objects.bulk_create(
+        Charge(
+            student=student.student,
+            kind=Charge.Kind.OTHER,
+            description=f"Book {n}",
+            period=months[n % 9],
+            due_on=months[n % 9].replace(day=20),
+            amount=Decimal("100.00"),
+        )
+        for n in range(ENTRIES_PAGE + 10)
+    )
+    client.force_login(office_user)
+    first = client.get(url(student.student))
+    assert len(first.context["entries"].object_list) == ENTRIES_PAGE
+    assert 'class="stack-grow">Opening balance</td>' in first.content.decode()
+    second = client.get(url(student.student, RANGE + "&page=2"))
+    assert len(second.context["entries"].object_list) == 10
+    assert second.context["brought_forward"] == Decimal("100.00") * ENTRIES_PAGE
+    body = second.content.decode()
+    assert "Brought forward from page 1" in body and "₹5,000.00 due" in body
+    assert 'class="stack-grow">Opening balance</td>' not in body
+    # The totals stay those of the whole range.
+    assert second.context["statement"].charged == Decimal("100.00") * (ENTRIES_PAGE + 10)

@@ -21,7 +21,7 @@ class NoteForm(forms.Form):
     ):
         initial = {"covered": note.covered, "practice": note.practice} if note else None
         super().__init__(*args, initial=initial, auto_id=f"note-{key}-%s")
-        limit = {"maxlength": NOTE_MAX_CHARS}
+        limit = {"maxlength": NOTE_MAX_CHARS, "class": "form-control"}
         if student_name:
             self.fields["covered"].label = f"Note for {student_name}"
             self.fields["practice"].label = f"Practice for {student_name}"
