@@ -13,6 +13,7 @@ from accounts.models import Institute
 from fees.day_close import close_day, ensure_day_open
 from fees.models import DAY_METHODS, DayClose, DayCloseOverride, Payment
 from fees.services import record_payment, void_payment
+from fees.views.summary import PAYMENTS_PAGE
 from tests.factories import StudentFactory
 
 URL = "/fees/cash-close/"
@@ -245,11 +246,15 @@ def test_cash_close_query_budget_does_not_grow(
         response = client.get(URL, {"date": on.isoformat()})
     assert response.context["close"].count == payments
     shown = len(response.context["payments_page"].object_list)
-    assert shown == min(payments, 100)
-    if payments > 100:
-        second = client.get(URL, {"date": on.isoformat(), "page": "2"})
-        assert len(second.context["payments_page"].object_list) == payments - 100
-        assert "Page 2 of 2" in second.content.decode()
+    assert shown == min(payments, PAYMENTS_PAGE)
+    # A full page of payments is a page a phone can carry (issue 16, item 4).
+    assert len(response.content) <= 60_000
+    if payments > PAYMENTS_PAGE:
+        pages = -(-payments // PAYMENTS_PAGE)
+        last = client.get(URL, {"date": on.isoformat(), "page": str(pages)})
+        left = payments - (pages - 1) * PAYMENTS_PAGE
+        assert len(last.context["payments_page"].object_list) == left
+        assert f"Page {pages} of {pages}" in last.content.decode()
 
 
 @pytest.mark.parametrize("days", [2, 60])
