@@ -28,39 +28,47 @@ from accounts.by_name import attendance_models
 from accounts.models import Guardianship, Role, Student, User
 from musicbeats.dates import month_start, next_month
 from musicbeats.enrolment import not_ended_by
+from musicbeats.figures import Figures, one_row
 
 
-def people_counts() -> dict:
-    """Active people per role and the deactivated total, in one query."""
+def people_counts_figures() -> Figures:
+    """Active people per role and the deactivated total: one aggregate of the users."""
     aggregates = {role.value: Count("id", filter=Q(role=role, is_active=True)) for role in Role}
     aggregates["inactive"] = Count("id", filter=Q(is_active=False))
-    return User.objects.aggregate(**aggregates)
+    return Figures.aggregate(User.objects.all(), **aggregates)
 
 
-def class_counts(today: date | None = None) -> dict:
-    """Active batches, their seats, enrolments begun this month and free seats: 2 queries.
+def class_counts_figures(today: date) -> Figures:
+    """Active batches, their seats, enrolments begun this month and free seats: one
+    aggregate of the batches and one of the enrolments.
 
     Free seats = the active batches' capacity minus the enrolments in them that have not
     ended (one who starts next week already holds a seat); never below zero.
     """
     Batch, Enrollment = attendance_models("Batch", "Enrollment")
-    today = today or timezone.localdate()
     first = month_start(today)
     after = next_month(first)
-    batches = Batch.objects.filter(is_active=True).aggregate(
-        batches=Count("id"), seats=Coalesce(Sum("capacity"), 0)
+    batches = one_row(
+        Batch.objects.filter(is_active=True),
+        batches=Count("id"),
+        seats=Coalesce(Sum("capacity"), 0),
     )
-    enrolments = Enrollment.objects.aggregate(
+    enrolments = one_row(
+        Enrollment.objects.all(),
         this_month=Count("id", filter=Q(joined_on__gte=first, joined_on__lt=after)),
         taken=Count("id", filter=Q(batch__is_active=True) & not_ended_by(today)),
     )
-    return {
-        "batches": batches["batches"],
-        "seats": batches["seats"],
-        "enrolments_this_month": enrolments["this_month"],
-        "seats_taken": enrolments["taken"],
-        "free_seats": max(0, batches["seats"] - enrolments["taken"]),
-    }
+
+    def finish(batches: dict, enrolments: dict) -> dict:
+        return {
+            "batches": batches["batches"],
+            "seats": batches["seats"],
+            "enrolments_this_month": enrolments["this_month"],
+            "seats_taken": enrolments["taken"],
+            "free_seats": max(0, batches["seats"] - enrolments["taken"]),
+        }
+
+    return Figures((batches, enrolments), finish)
 
 
 # --- Search ------------------------------------------------------------------------

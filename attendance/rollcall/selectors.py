@@ -25,6 +25,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -33,9 +34,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, Student, User
+from accounts.models import Institute, Role, Student, User
 from attendance.models import Batch, Enrollment, Lesson, LessonGuest, LessonTally, Mark, Term
 from musicbeats.enrolment import not_ended_by, open_during, open_on
+from musicbeats.figures import Figures, one_row
 
 STATUSES = ("present", "late", "absent", "excused")
 COUNTS = {status: Count("pk", filter=Q(status=status)) for status in STATUSES}
@@ -126,27 +128,21 @@ def unmarked_past_lessons(today: date, *, limit: int = 10) -> tuple[int, list[Le
     `limit` of them. (Older ones are the office's to chase in the reports; bounding the
     days keeps the cost the same however long the institute has run.)
 
-    Two steps, so that every database first finds the few lessons without marks (an
-    anti-join on the mark index) and only then counts their students."""
-    unmarked = list(
+    One query: every database first finds the few lessons without marks (an anti-join
+    on the mark index, in the WHERE) and only then counts the students of those (the
+    counts are in the SELECT list, worked out for the rows that are left)."""
+    lessons = (
         Lesson.objects.filter(
             date__lt=today,
             date__gte=today - timedelta(days=UNMARKED_DAYS),
             status=Lesson.Status.SCHEDULED,
         )
         .exclude(Exists(Mark.objects.filter(lesson_id=OuterRef("pk"))))
-        .values_list("pk", flat=True)
+        .select_related("batch", "teacher", "substitute")
+        .order_by("-date", "-starts_at", "-pk")
     )
-    if not unmarked:
-        return 0, []
-    lessons = [
-        lesson
-        for lesson in with_counts(
-            Lesson.objects.filter(pk__in=unmarked).select_related("batch", "teacher", "substitute")
-        ).order_by("-date", "-starts_at", "-pk")
-        if lesson.on_roll
-    ]
-    return len(lessons), lessons[:limit]
+    held = [lesson for lesson in with_counts(lessons) if lesson.on_roll]
+    return len(held), held[:limit]
 
 
 # --- Date ranges -------------------------------------------------------------------------
@@ -407,24 +403,44 @@ def history(students, start: date, end: date, *, user: User) -> list[dict]:
 # --- Dashboards --------------------------------------------------------------------------
 
 
-def office_overview(today: date, *, user: User, streak: int) -> dict:
-    """The office's attendance at a glance: today's lessons and how many are marked,
-    past lessons nobody marked, and the absentee list. Six queries at any size."""
-    lessons = list(
-        with_counts(Lesson.objects.filter(date=today)).values("status", "on_roll", "marked")
-    )
-    held = [lesson for lesson in lessons if lesson["status"] == Lesson.Status.SCHEDULED]
-    unmarked_total, unmarked = unmarked_past_lessons(today)
-    listed = absentees(today, streak=streak, user=user)
-    return {
-        "lessons_today": len(held),
-        "lessons_done": sum(
-            1 for lesson in held if lesson["on_roll"] and lesson["marked"] >= lesson["on_roll"]
+def day_tally(day: date):
+    """A one-row aggregate of `day`'s lessons: how many are held, how many cancelled,
+    and how many held ones have every student on the roll marked. (The cheap tests come
+    first, so a lesson nobody marked yet skips counting its roll.)"""
+    held = Q(status=Lesson.Status.SCHEDULED)
+    return one_row(
+        with_counts(Lesson.objects.filter(date=day)),
+        held=Count("pk", filter=held),
+        cancelled=Count("pk", filter=~held),
+        done=Count(
+            "pk",
+            filter=held & Q(marked__gt=0) & Q(on_roll__gt=0) & Q(marked__gte=F("on_roll")),
         ),
-        "cancelled_today": len(lessons) - len(held),
-        "unmarked_total": unmarked_total,
-        "unmarked": unmarked,
-        "absentees": listed[:10],
-        "absentee_total": len(listed),
-        "streak": streak,
-    }
+    )
+
+
+def office_overview_figures(today: date, *, user: User) -> Figures:
+    """The office's attendance at a glance: today's lessons and how many are marked, and
+    the institute's absentee streak (parts of the dashboard's one query,
+    musicbeats/figures.py), then past lessons nobody marked (one query) and the absentee
+    list (at most three). The same at any size."""
+    settings = one_row(Institute.objects.filter(pk=1), streak=Max("absentee_streak"))
+
+    def finish(day: dict, institute: dict) -> dict:
+        streak = institute["streak"]
+        if streak is None:  # no settings row yet: the default, as Institute.get() makes it
+            streak = Institute._meta.get_field("absentee_streak").default
+        unmarked_total, unmarked = unmarked_past_lessons(today)
+        listed = absentees(today, streak=streak, user=user)
+        return {
+            "lessons_today": day["held"],
+            "lessons_done": day["done"],
+            "cancelled_today": day["cancelled"],
+            "unmarked_total": unmarked_total,
+            "unmarked": unmarked,
+            "absentees": listed[:10],
+            "absentee_total": len(listed),
+            "streak": streak,
+        }
+
+    return Figures((day_tally(today), settings), finish)

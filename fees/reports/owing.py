@@ -42,10 +42,11 @@ def paid_through(on: date) -> dict[int, Decimal]:
     }
 
 
-def positions(on: date, *, cutoff: date) -> list[Position]:
+def positions(on: date, *, cutoff: date, nothing_after: bool | None = None) -> list[Position]:
     """Every student who owes something on `on`: the charges grouped per student, and what
     each has paid (the kept per-student totals: one row a student, not the ledger),
-    combined here (at most one row per student). Three queries."""
+    combined here (at most one row per student). Three queries; two when the caller
+    already knows whether any payment is dated after `on` (`nothing_after`)."""
     charged = {
         row["student"]: (row["billed"], row["due"])
         for row in Charge.objects.filter(period__lte=on)
@@ -53,7 +54,9 @@ def positions(on: date, *, cutoff: date) -> list[Position]:
         .values("student")
         .annotate(billed=money_sum(NET), due=money_sum(NET, filter=Q(due_on__lte=cutoff)))
     }
-    paid = paid_by_student() if nothing_paid_after(on) else paid_through(on)
+    if nothing_after is None:
+        nothing_after = nothing_paid_after(on)
+    paid = paid_by_student() if nothing_after else paid_through(on)
     result = []
     for student_id, (billed, due) in charged.items():
         owed = billed - paid.get(student_id, ZERO)
@@ -114,6 +117,7 @@ def owing(on: date, *, days: int) -> Owing:
     )
 
 
-def overdue_students(on: date) -> int:
+def overdue_students(on: date, *, nothing_after: bool | None = None) -> int:
     """How many students have a due past its due day and still unpaid on `on`."""
-    return sum(1 for p in positions(on, cutoff=on - timedelta(days=1)) if p.overdue > 0)
+    rows = positions(on, cutoff=on - timedelta(days=1), nothing_after=nothing_after)
+    return sum(1 for p in rows if p.overdue > 0)

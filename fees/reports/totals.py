@@ -11,9 +11,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
 from fees.models import Payment, PaymentDayTotal, StudentPaidTotal
+from musicbeats.figures import one_row
 from musicbeats.money import CENT, money_sum
 
 
@@ -46,6 +48,20 @@ def day_totals(start: date, end: date) -> list[DayMethod]:
     ]
 
 
+def collections_row(first: date, today: date):
+    """A one-row aggregate (musicbeats/figures.py) of the kept day totals from `first` to
+    `today`: the non-void payments' paise and count of `today` and of the whole span.
+    (A few dozen rows a month; `money()` makes rupees of the paise.)"""
+    on_the_day = Q(paid_on=today)
+    return one_row(
+        PaymentDayTotal.objects.filter(paid_on__range=(first, today)),
+        today_paise=Coalesce(Sum("paise", filter=on_the_day), 0),
+        today_count=Coalesce(Sum("payments", filter=on_the_day), 0),
+        span_paise=Coalesce(Sum("paise"), 0),
+        span_count=Coalesce(Sum("payments"), 0),
+    )
+
+
 def paid_by_student() -> dict[int, Decimal]:
     """What each student's non-void payments add up to, of every day (one query)."""
     return {
@@ -56,11 +72,21 @@ def paid_by_student() -> dict[int, Decimal]:
     }
 
 
-def nothing_paid_after(on: date) -> bool:
-    """True when no payment is dated after `on` (one look-up in the date index): then a
-    student's payments up to `on` are all of them, and `paid_by_student` answers."""
-    latest = Payment.objects.aggregate(latest=Max("paid_on"))["latest"]
+def latest_payment_row():
+    """A one-row aggregate (`latest`): the date of the latest payment, void or not (one
+    look-up in the date index)."""
+    return one_row(Payment.objects.all(), latest=Max("paid_on"))
+
+
+def none_after(latest: date | None, on: date) -> bool:
+    """True when the latest payment's date (`latest_payment_row`) is not after `on`: then
+    a student's payments up to `on` are all of them, and `paid_by_student` answers."""
     return latest is None or latest <= on
+
+
+def nothing_paid_after(on: date) -> bool:
+    """`none_after` with the latest payment looked up (one look-up in the date index)."""
+    return none_after(Payment.objects.aggregate(latest=Max("paid_on"))["latest"], on)
 
 
 # The check: the totals against the ledger itself.
