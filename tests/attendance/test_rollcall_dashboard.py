@@ -81,6 +81,34 @@ def test_office_dashboard_budget_does_not_grow(
                 if i % 2:
                     MarkFactory(lesson=lesson, student=student, status="absent")
     client.force_login(office_user)
-    # the whole office dashboard (people, classes, fees, attendance)
-    with django_assert_max_num_queries(20):
-        assert client.get("/").status_code == 200
+    # the whole office dashboard: session, user, every panel's figures in one query, the
+    # overdue count (computed: nothing cached yet, 2), lessons nobody marked, absentees (3)
+    with django_assert_max_num_queries(9):
+        response = client.get("/")
+    assert response.status_code == 200
+    attendance = response.context["attendance"]
+    assert attendance["lessons_today"] == lessons
+    assert attendance["unmarked_total"] == lessons // 2 + lessons % 2
+
+
+@pytest.mark.parametrize("streak", [None, 2, 4])
+def test_office_dashboard_lists_absentees_by_the_institutes_streak(client, office_user, streak):
+    """The streak comes with the dashboard's figures: the settings row's, or the
+    default (3) when the institute has not saved its settings yet."""
+    if streak is not None:
+        institute = Institute.get()
+        institute.absentee_streak = streak
+        institute.save()
+    today = timezone.localdate()
+    batch = BatchFactory()
+    lessons = [LessonFactory(batch=batch, date=today - timedelta(days=d)) for d in (4, 3, 2, 1)]
+    away, present = roster(lessons[0], 2, user__full_name="Always Away")
+    for count, lesson in enumerate(lessons, start=1):
+        MarkFactory(lesson=lesson, student=present)
+        # Present at the first lesson, absent from the last three.
+        MarkFactory(lesson=lesson, student=away, status="present" if count == 1 else "absent")
+    client.force_login(office_user)
+    attendance = client.get("/").context["attendance"]
+    assert attendance["streak"] == (streak or 3)
+    expected = 1 if (streak or 3) <= 3 else 0
+    assert attendance["absentee_total"] == expected

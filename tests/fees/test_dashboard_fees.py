@@ -4,9 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts.models import Institute
+from fees.models import Payment
 from musicbeats.dates import month_start
 from tests.factories import GuardianshipFactory, PaymentFactory, StudentFactory, monthly_dues
 
@@ -102,3 +104,23 @@ def test_teacher_dashboard_has_no_fees(client, teacher, fee_day):
     response = client.get("/")
     assert "staff_fees" not in response.context and "family_fees" not in response.context
     assert b"/fees/" not in response.content
+
+
+def test_office_overdue_count_leaves_out_a_payment_dated_after_today(client, office_user, db):
+    """The overdue count reads each student's kept paid total only when no payment is
+    dated after today (the date of the latest payment comes with the dashboard's one
+    query); a payment dated tomorrow (a desk whose clock ran ahead, a backup restored
+    from such a machine) has not paid today's overdue due."""
+    Institute.get()
+    today = timezone.localdate()
+    last_month = month_start(month_start(today) - timedelta(days=1))
+    owes, paid_ahead = StudentFactory(), StudentFactory()
+    monthly_dues(owes, [last_month], due_day=1)
+    monthly_dues(paid_ahead, [last_month], due_day=1)
+    PaymentFactory(student=paid_ahead, amount=Decimal("1500.00"), paid_on=today)
+    client.force_login(office_user)
+    assert client.get("/").context["staff_fees"].overdue_students == 1
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        PaymentFactory(student=owes, amount=Decimal("1500.00"))
+    assert Payment.objects.latest("paid_on").paid_on > today
+    assert client.get("/").context["staff_fees"].overdue_students == 1
