@@ -73,7 +73,7 @@ def busy_day(size: int, *, teacher, guardian) -> None:
             monthly_dues(student, months, due_day=1)
             PaymentFactory(student=student, amount=Decimal("1000.00"))
             PaymentFactory(
-                student=student, amount=Decimal("700.00"), paid_on=today - timedelta(days=5)
+                student=student, amount=Decimal("300.00"), paid_on=today - timedelta(days=5)
             )
         child = StudentFactory()
         GuardianshipFactory(student=child, guardian=guardian)
