@@ -27,7 +27,9 @@ from django.db.models import QuerySet, Value
 
 def one_row(queryset: QuerySet, **aggregates) -> QuerySet:
     """`queryset.aggregate(**aggregates)` as a queryset that is not run yet: one row of
-    the aggregates over the whole queryset (no GROUP BY)."""
+    the aggregates over the whole queryset (no GROUP BY). Not for a queryset Django
+    knows to be empty before running it (`filter(pk__in=[])`, `.none()`): it writes no
+    SQL for those (EmptyResultSet)."""
     return (
         queryset.order_by()
         .values(_all=Value(1))  # a constant to group by is no grouping at all
