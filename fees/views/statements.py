@@ -93,11 +93,19 @@ def _whatsapp_links(request, institute, student) -> list:
 
 def _entries_page(st, number) -> dict:
     """One page of the statement's lines (a busy family's year runs to hundreds), and the
-    balance brought forward from the lines before it. Totals and months stay whole."""
-    entries = Paginator(st.entries, ENTRIES_PAGE).get_page(number)
+    balance brought forward from the lines before it. Totals and months stay whole.
+    `page=all`: every line on one page, to print the whole statement (asked for, never
+    the default)."""
+    per_page = max(1, len(st.entries)) if number == "all" else ENTRIES_PAGE
+    entries = Paginator(st.entries, per_page).get_page(1 if number == "all" else number)
     start = entries.start_index() - 1
     brought_forward = st.entries[start - 1].balance if start > 0 else st.opening
-    return {"entries": entries, "brought_forward": brought_forward}
+    return {
+        "entries": entries,
+        "brought_forward": brought_forward,
+        "all_lines": number == "all" and len(st.entries) > ENTRIES_PAGE,
+        "lines_per_page": ENTRIES_PAGE,
+    }
 
 
 @require_safe

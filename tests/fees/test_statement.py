@@ -212,3 +212,12 @@ def test_a_long_statement_is_paged_with_its_balance_brought_forward(client, offi
     assert 'class="stack-grow">Opening balance</td>' not in body
     # The totals stay those of the whole range.
     assert second.context["statement"].charged == Decimal("100.00") * (ENTRIES_PAGE + 10)
+    # Printing the whole statement: every line on one page, when asked for.
+    shown_range = RANGE.replace("&", "&amp;")
+    assert f'href="{shown_range}&amp;page=all"' in first.content.decode()
+    whole = client.get(url(student.student, RANGE + "&page=all"))
+    assert len(whole.context["entries"].object_list) == ENTRIES_PAGE + 10
+    body = whole.content.decode()
+    assert 'class="stack-grow">Opening balance</td>' in body
+    assert "Brought forward" not in body and "Statement pages" not in body
+    assert f'href="{shown_range}">{ENTRIES_PAGE} lines to a page</a>' in body
