@@ -165,23 +165,24 @@ def teacher_scope(user: User) -> Q:
     return Q(lesson__batch__teacher=user) | Q(lesson__teacher=user) | Q(lesson__substitute=user)
 
 
-def marks_between(start: date, end: date, *, user: User) -> QuerySet[Mark]:
-    marks = Mark.objects.filter(
+def _held_between(rows: QuerySet, start: date, end: date, *, user: User) -> QuerySet:
+    """`rows` (marks, or lesson tallies: each has a `lesson`) of the lessons held in the
+    range that `user` may see."""
+    rows = rows.filter(
         lesson__date__gte=start, lesson__date__lte=end, lesson__status=Lesson.Status.SCHEDULED
     )
     if user.role == Role.TEACHER:
-        marks = marks.filter(teacher_scope(user))
-    return marks
+        rows = rows.filter(teacher_scope(user))
+    return rows
+
+
+def marks_between(start: date, end: date, *, user: User) -> QuerySet[Mark]:
+    return _held_between(Mark.objects.all(), start, end, user=user)
 
 
 def tallies_between(start: date, end: date, *, user: User) -> QuerySet[LessonTally]:
     """The kept tallies of the lessons `marks_between` would read the marks of."""
-    tallies = LessonTally.objects.filter(
-        lesson__date__gte=start, lesson__date__lte=end, lesson__status=Lesson.Status.SCHEDULED
-    )
-    if user.role == Role.TEACHER:
-        tallies = tallies.filter(teacher_scope(user))
-    return tallies
+    return _held_between(LessonTally.objects.all(), start, end, user=user)
 
 
 def students_report(start: date, end: date, *, user: User) -> QuerySet[Student]:

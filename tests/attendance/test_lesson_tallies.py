@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Institute
 from attendance.models import Lesson, LessonTally, Mark, MarkCorrection
 from attendance.rollcall import selectors, services, tallies
+from tests.db_triggers import trigger_names
 from tests.factories import LessonFactory, MarkFactory, roster
 
 pytestmark = pytest.mark.django_db
@@ -116,18 +117,7 @@ def test_the_migrations_backfill_counts_the_marks_as_they_were(teacher):
 
 def test_the_triggers_exist(db):
     # A later migration that rebuilds attendance_mark on SQLite would drop them silently.
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master "
-                "WHERE type = 'trigger' AND tbl_name = 'attendance_mark'"
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'attendance_mark'::regclass "
-                "AND NOT tgisinternal"
-            )
-        names = {row[0] for row in cursor.fetchall()}
+    names = trigger_names("attendance_mark")
     # One function for every write on PostgreSQL; one trigger per kind of write on SQLite.
     assert names == (
         {

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fees.models import LedgerError, Payment, PaymentGroup
 from fees.services import edit_remarks, void_payment
+from tests.db_triggers import trigger_names
 from tests.factories import PaymentFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,18 +215,7 @@ def test_admin_is_read_only_for_payments(rf, admin_user, payment):
 
 def test_the_triggers_exist(db):
     # A later migration that rebuilds fees_payment on SQLite would drop them silently.
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master "
-                "WHERE type = 'trigger' AND tbl_name = 'fees_payment'"
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'fees_payment'::regclass "
-                "AND NOT tgisinternal"
-            )
-        names = {row[0] for row in cursor.fetchall()}
+    names = trigger_names("fees_payment")
     # The payment totals' triggers (migration 0011): one function on PostgreSQL, an
     # INSERT and a void trigger on SQLite.
     totals = (
