@@ -136,6 +136,9 @@ def test_office_prints_a_receipt_that_says_who_issued_it(demo, make_page, a11y, 
     whatsapp = page.get_by_role("link", name=re.compile("Send on WhatsApp")).first
     expect(whatsapp).to_have_attribute("href", re.compile(r"^https://wa\.me/\d*\?text=.*Balance"))
     a11y.check(page)
+    # On a phone the office's buttons (record, WhatsApp, print) wrap, not widen the page.
+    page.set_viewport_size(PHONE)
+    no_sideways_scroll(page)
 
 
 def test_guardian_on_a_phone_pays_reads_and_shares(demo, make_page, a11y):
